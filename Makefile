@@ -1,0 +1,43 @@
+# Two set-up commands on a fresh machine (see README): `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
+.PHONY: run test lint format lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The test lock is a superset of the run lock with identical pins (see `make lock`).
+$(VENV)/.run-installed: requirements/run.lock pyproject.toml | $(BIN)/python
+	$(PIP) install -r requirements/run.lock
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+$(VENV)/.test-installed: requirements/test.lock pyproject.toml | $(BIN)/python
+	$(PIP) install -r requirements/test.lock
+	$(PIP) install --no-deps -e .
+	@touch $@ $(VENV)/.run-installed
+
+run: $(VENV)/.run-installed
+	$(BIN)/kp-registry serve
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-resolve exact pins (needs `uv` on PATH); run.lock is constrained by test.lock.
+lock:
+	uv pip compile pyproject.toml --extra test --python-version 3.11 -q -o requirements/test.lock
+	uv pip compile pyproject.toml --python-version 3.11 -q -c requirements/test.lock -o requirements/run.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

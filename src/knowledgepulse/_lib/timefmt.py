@@ -1,0 +1,31 @@
+"""Timestamps in the wire format: UTC ISO-8601 with exactly three fractional digits and `Z`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+__all__ = ["format_iso", "now_iso", "parse_iso", "utcnow"]
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def format_iso(moment: datetime) -> str:
+    """`2026-11-24T18:07:14.485Z` (milliseconds truncated, as JavaScript prints them)."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def now_iso() -> str:
+    """The current time in the wire format."""
+    return format_iso(utcnow())
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse a wire timestamp (or any ISO-8601 string with `Z` or an offset) to aware UTC."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

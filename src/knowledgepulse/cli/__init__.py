@@ -1,0 +1,1 @@
+"""The `kp` command-line interface."""

@@ -1,0 +1,115 @@
+"""all-MiniLM-L6-v2 sentence embeddings with onnxruntime and tokenizers, no torch."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from knowledgepulse.embedding.base import EmbedderError, check_texts
+from knowledgepulse.embedding.onnx_build import ensure_onnx_model
+from knowledgepulse.embedding.weights import ModelFiles, find_model_files
+
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_THREADS", "MiniLMEmbedder"]
+
+# Two threads: a single query is bound by streaming ~42 MB of fp32 weights through the
+# cache, and two cores pull them in about half the time of one (see bench/embedder.py).
+DEFAULT_THREADS = 2
+DEFAULT_BATCH_SIZE = 32
+
+
+class MiniLMEmbedder:
+    """Embeds texts exactly as sentence-transformers' all-MiniLM-L6-v2 does, on the CPU.
+
+    The ONNX graph is built from the installed weights into `cache_dir` on first use and
+    reused afterwards. `embed` is safe to call from several threads at once: the session's
+    `run` is thread-safe and the tokenizer is configured once here and only read afterwards.
+    """
+
+    def __init__(
+        self,
+        cache_dir: Path | str,
+        *,
+        intra_op_threads: int = DEFAULT_THREADS,
+        max_length: int | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        model_dir: Path | None = None,
+    ) -> None:
+        if intra_op_threads < 1 or batch_size < 1:
+            raise ValueError("intra_op_threads and batch_size must be at least 1")
+        files: ModelFiles = find_model_files(model_dir)
+        limit = files.max_seq_length if max_length is None else max_length
+        if not 2 <= limit <= files.bert.max_positions:
+            raise ValueError(f"max_length must lie in [2, {files.bert.max_positions}]")
+        self._dim = files.bert.hidden_size
+        self._max_length = limit
+        self._batch_size = batch_size
+        self.model_path = ensure_onnx_model(Path(cache_dir), files)
+
+        tokenizer = Tokenizer.from_file(os.fspath(files.tokenizer))
+        # tokenizer.json ships fixed padding to 128; we pad each batch ourselves instead, and
+        # truncate like sentence-transformers: max_seq_length tokens including [CLS] and [SEP].
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(max_length=limit)
+        self._tokenizer = tokenizer
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.intra_op_num_threads = intra_op_threads
+        options.inter_op_num_threads = 1
+        # Idle pool threads would otherwise spin on cores shared with the web server.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        try:
+            self._session = ort.InferenceSession(
+                os.fspath(self.model_path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise EmbedderError(f"cannot load {self.model_path}: {exc}") from exc
+
+    @property
+    def dim(self) -> int:
+        """Width of every embedding row (384)."""
+        return self._dim
+
+    @property
+    def max_length(self) -> int:
+        """Token budget per text, [CLS] and [SEP] included; longer texts are truncated."""
+        return self._max_length
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed `texts` into a float32 array [len(texts), 384] of L2-normalised rows."""
+        items = check_texts(texts)
+        if not items:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        # sentence-transformers strips each text before tokenising.
+        stripped = [text.strip() for text in items]
+        if len(stripped) == 1:
+            return self._run([self._tokenizer.encode(stripped[0]).ids])
+        ids = [encoding.ids for encoding in self._tokenizer.encode_batch(stripped)]
+        # Sort by length so each batch pads to a similar length, then restore the order.
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = np.empty((len(ids), self._dim), dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            chunk = order[start : start + self._batch_size]
+            out[chunk] = self._run([ids[i] for i in chunk])
+        return out
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        """Pad one batch to its longest sequence and run the graph."""
+        width = max(len(row) for row in batch)
+        input_ids = np.zeros((len(batch), width), dtype=np.int64)
+        attention_mask = np.zeros((len(batch), width), dtype=np.int64)
+        for r, row in enumerate(batch):
+            input_ids[r, : len(row)] = row
+            attention_mask[r, : len(row)] = 1
+        (vectors,) = self._session.run(
+            ["sentence_embedding"],
+            {"input_ids": input_ids, "attention_mask": attention_mask},
+        )
+        return vectors

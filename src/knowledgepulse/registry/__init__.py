@@ -1,0 +1,1 @@
+"""The registry service: settings, app, and one package per domain."""

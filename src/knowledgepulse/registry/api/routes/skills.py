@@ -1,0 +1,67 @@
+"""`/v1/skills` (registry-api.md §8.3)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from knowledgepulse.registry.api import schemas
+from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Tx
+from knowledgepulse.registry.api.docs import errors, request_body
+from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.query import first, parse_float, parse_list, parse_page
+from knowledgepulse.registry.skills.models import SkillQuery
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/skills", tags=["skills"])
+
+_EXAMPLE_SKILL = "---\nname: hello-world\ndescription: Greets the user politely\n---\nSay hello.\n"
+
+
+@router.get(
+    "",
+    response_model=schemas.SkillPage,
+    responses=errors(429),
+    summary="Search skills",
+)
+async def search_skills(params: QueryParams, tx: Tx) -> JSONResponse:
+    """Filters `q`, `tags` (comma list, any-of), `min_quality`; `limit` 1..100, `offset`."""
+    page = parse_page(params)
+    query = SkillQuery(
+        q=first(params, "q") or None,
+        tags=tuple(parse_list(params, "tags")),
+        min_quality=parse_float(params, "min_quality"),
+        offset=page.offset,
+        limit=page.limit,
+    )
+    skills, total = await tx.skills.search(query)
+    return json_response(page.envelope([s.to_wire(with_files=False) for s in skills], total))
+
+
+@router.get(
+    "/{id}",
+    response_model=schemas.SkillOut,
+    responses=errors(404, 429),
+    summary="Get a skill with its files",
+)
+async def get_skill(id: str, tx: Tx) -> JSONResponse:
+    """One skill, including `files` when it has any."""
+    skill = await tx.skills.get(id)
+    return json_response({"data": skill.to_wire()})
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=schemas.SkillCreatedOut,
+    responses=errors(400, 401, 403, 429),
+    openapi_extra=request_body(schemas.SkillIn, {"skill_md_content": _EXAMPLE_SKILL}),
+    summary="Contribute a SKILL.md",
+)
+async def contribute_skill(caller: Caller, body: Body, tx: Tx) -> JSONResponse:
+    """Sanitize, parse and store a SKILL.md; needs the `write` or `admin` scope."""
+    result = await tx.skills.contribute(caller, body)
+    payload: dict[str, object] = {"data": result.skill.to_wire()}
+    if result.warnings:
+        payload["warnings"] = result.warnings
+    return json_response(payload, 201)

@@ -1,0 +1,56 @@
+"""`create_app(settings)`: the FastAPI application of the registry."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from knowledgepulse import __version__
+from knowledgepulse.registry.api.errors import install_error_handlers
+from knowledgepulse.registry.api.pipeline import Pipeline
+from knowledgepulse.registry.api.responses import JSONResponse
+from knowledgepulse.registry.api.routes import admin, auth, health, knowledge, skills
+from knowledgepulse.registry.container import Container
+from knowledgepulse.registry.settings import Settings, load_settings
+
+__all__ = ["create_app", "create_app_from_env"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the registry app; the container is opened by the lifespan, not here."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = await Container.start(settings)
+        app.state.container = container
+        try:
+            yield
+        finally:
+            await container.close()
+
+    app = FastAPI(
+        title="KnowledgePulse Registry",
+        version=__version__,
+        summary="An open registry where AI agents share skills and knowledge units.",
+        lifespan=lifespan,
+        redirect_slashes=False,
+        default_response_class=JSONResponse,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    # Static paths before parameterised ones (§13): FastAPI matches in registration order.
+    for router in (health.router, auth.router, skills.router, knowledge.router, admin.router):
+        app.include_router(router)
+    app.add_middleware(Pipeline, state=app.state)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` (several workers): settings from the environment."""
+    return create_app(load_settings())

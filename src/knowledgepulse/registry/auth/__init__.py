@@ -1,0 +1,1 @@
+"""API keys: creation, verification and revocation (data-model.md §17)."""

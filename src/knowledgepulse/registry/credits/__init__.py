@@ -1,0 +1,1 @@
+"""Credit balances and the credit ledger (data-model.md §10)."""

@@ -1,0 +1,117 @@
+"""Ports for ephemeral shared state (rate limits, idempotency, cache), each with an
+in-process and a Redis implementation, plus the failover wrapper that degrades between them.
+
+Nothing here knows HTTP: the request pipeline turns decisions and outcomes into responses.
+"""
+
+from __future__ import annotations
+
+from knowledgepulse.registry.infra.cache import (
+    DEFAULT_CACHE_TTL,
+    MAX_CACHE_TTL,
+    Cache,
+    CacheStamp,
+    MemoryCache,
+    RedisCache,
+)
+from knowledgepulse.registry.infra.clock import Clock, ManualClock, SystemClock
+from knowledgepulse.registry.infra.idempotency import (
+    IDEMPOTENCY_TTL,
+    IN_PROGRESS_ERROR,
+    IN_PROGRESS_TTL,
+    MISMATCH_ERROR,
+    REPLAYED_HEADER,
+    BeginResult,
+    IdempotencyStore,
+    IdempotencyUnavailable,
+    InProgress,
+    MemoryIdempotencyStore,
+    Mismatch,
+    RedisIdempotencyStore,
+    Replay,
+    Started,
+    StoredResponse,
+    body_fingerprint,
+    idempotency_scope,
+    select_headers,
+    should_store,
+)
+from knowledgepulse.registry.infra.ratelimit import (
+    DEFAULT_TIERS,
+    RATE_LIMIT_ERROR,
+    Action,
+    MemoryRateLimiter,
+    RateLimitDecision,
+    RateLimiter,
+    RedisRateLimiter,
+    TierLimits,
+    action_for_method,
+    limits_for,
+)
+from knowledgepulse.registry.infra.redis import (
+    OUTAGE_ERRORS,
+    RedisUnavailable,
+    connect_redis,
+    redact_url,
+)
+from knowledgepulse.registry.infra.resilient import (
+    Backends,
+    Failover,
+    ResilientCache,
+    ResilientIdempotencyStore,
+    ResilientRateLimiter,
+    memory_backends,
+    redis_backends,
+)
+
+__all__ = [
+    "DEFAULT_CACHE_TTL",
+    "DEFAULT_TIERS",
+    "IDEMPOTENCY_TTL",
+    "IN_PROGRESS_ERROR",
+    "IN_PROGRESS_TTL",
+    "MAX_CACHE_TTL",
+    "MISMATCH_ERROR",
+    "OUTAGE_ERRORS",
+    "RATE_LIMIT_ERROR",
+    "REPLAYED_HEADER",
+    "Action",
+    "Backends",
+    "BeginResult",
+    "Cache",
+    "CacheStamp",
+    "Clock",
+    "Failover",
+    "IdempotencyStore",
+    "IdempotencyUnavailable",
+    "InProgress",
+    "ManualClock",
+    "MemoryCache",
+    "MemoryIdempotencyStore",
+    "MemoryRateLimiter",
+    "Mismatch",
+    "RateLimitDecision",
+    "RateLimiter",
+    "RedisCache",
+    "RedisIdempotencyStore",
+    "RedisRateLimiter",
+    "RedisUnavailable",
+    "Replay",
+    "ResilientCache",
+    "ResilientIdempotencyStore",
+    "ResilientRateLimiter",
+    "Started",
+    "StoredResponse",
+    "SystemClock",
+    "TierLimits",
+    "action_for_method",
+    "body_fingerprint",
+    "connect_redis",
+    "idempotency_scope",
+    "limits_for",
+    "memory_backends",
+    "redact_url",
+    "redis_backends",
+    "select_headers",
+    "should_store",
+]

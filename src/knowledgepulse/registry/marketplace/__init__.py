@@ -1,0 +1,1 @@
+"""Marketplace listings, purchases and domain subscriptions (data-model.md §11, §12)."""

@@ -1,0 +1,1 @@
+"""Alembic scripts for the registry schema; run them via `knowledgepulse.registry.db.migrate`."""

@@ -1,0 +1,1 @@
+"""Federated registry providers and their heartbeats (data-model.md §15)."""

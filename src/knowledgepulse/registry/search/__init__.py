@@ -1,0 +1,1 @@
+"""Search over skills and knowledge units behind one interface per kind."""

@@ -1,0 +1,1 @@
+"""Skills: SKILL.md documents contributed to the registry (data-model.md §5)."""

@@ -1,0 +1,1 @@
+"""Expert SOPs and their versions (data-model.md §9)."""
