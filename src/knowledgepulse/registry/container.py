@@ -20,6 +20,12 @@ from knowledgepulse.registry.auth.store import ApiKeyStore
 from knowledgepulse.registry.db.database import Database
 from knowledgepulse.registry.db.engine import create_engine
 from knowledgepulse.registry.db.migrate import upgrade_to_head
+from knowledgepulse.registry.infra import (
+    Backends,
+    connect_redis,
+    memory_backends,
+    redis_backends,
+)
 from knowledgepulse.registry.knowledge.service import KnowledgeService
 from knowledgepulse.registry.knowledge.store import KnowledgeStore
 from knowledgepulse.registry.periodic import Periodic
@@ -92,18 +98,44 @@ class Container:
     database: Database
     authenticator: Authenticator
     audit: AuditSink
-    rate_limiter: Any = None
+    backends: Backends
+    redis: Any = None
     jobs: list[Periodic] = field(default_factory=list)
+
+    @property
+    def rate_limiter(self) -> Any:
+        """The rate-limit port (Redis with in-process failover, or in-process)."""
+        return self.backends.rate_limiter
+
+    @property
+    def idempotency(self) -> Any:
+        """The idempotency port ([FIX-S7]: always on)."""
+        return self.backends.idempotency
+
+    @property
+    def cache(self) -> Any:
+        """The response cache port."""
+        return self.backends.cache
 
     @classmethod
     async def start(cls, settings: Settings) -> Container:
         """Open the store, migrate it to the latest schema and wire the services."""
+        redis = None
+        if settings.redis_url:
+            # An unreachable Redis stops start-up (RedisUnavailable names the URL).
+            redis = await connect_redis(settings.redis_url)
+            backends = redis_backends(redis, url=settings.redis_url, prefix=settings.redis_prefix)
+        else:
+            backends = memory_backends()
         engine = create_engine(settings.database_url_resolved)
         database = Database(engine)
         try:
             await upgrade_to_head(engine)
         except BaseException:
             await engine.dispose()
+            await backends.aclose()
+            if redis is not None:
+                await redis.aclose()
             raise
 
         async def lookup_key(key_hash: str) -> Any:
@@ -125,6 +157,8 @@ class Container:
             database=database,
             authenticator=Authenticator(lookup_key),
             audit=sink,
+            backends=backends,
+            redis=redis,
             jobs=[Periodic("audit-retention", AUDIT_PURGE_INTERVAL, purge_audit)],
         )
         for job in container.jobs:
@@ -143,3 +177,6 @@ class Container:
             await job.stop()
         await self.audit.close()
         await self.database.dispose()
+        await self.backends.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()

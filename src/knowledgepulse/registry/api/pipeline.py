@@ -19,6 +19,20 @@ from knowledgepulse.registry.api.client_identity import client_address
 from knowledgepulse.registry.audit.models import AuditEvent
 from knowledgepulse.registry.auth.models import ANONYMOUS, AuthContext
 from knowledgepulse.registry.errors import RegistryError
+from knowledgepulse.registry.infra import (
+    IN_PROGRESS_ERROR,
+    MISMATCH_ERROR,
+    InProgress,
+    Mismatch,
+    Replay,
+    Started,
+    StoredResponse,
+    action_for_method,
+    body_fingerprint,
+    idempotency_scope,
+    select_headers,
+    should_store,
+)
 
 __all__ = ["Pipeline"]
 
@@ -97,21 +111,19 @@ class Pipeline:
 
         # 4. Rate limit (§9.3), except the register route and /health ([FIX-S17]).
         path: str = scope["path"]
-        limiter = container.rate_limiter
-        if limiter is not None and not _exempt(method, path):
-            identity = auth.agent_id if auth.authenticated and auth.agent_id else address
-            verdict = await limiter.check(identity, auth.tier, write=method == "POST")
-            headers.extend(verdict.headers())
+        principal = auth.agent_id if auth.authenticated and auth.agent_id else address
+        if not _exempt(method, path):
+            verdict = await container.rate_limiter.check(
+                principal, auth.tier, action_for_method(method)
+            )
+            headers.extend(
+                (name.lower().encode(), value.encode()) for name, value in verdict.headers().items()
+            )
             if not verdict.allowed:
                 container.audit.record(
-                    AuditEvent.rate_limited(auth, address, method, path, identity)
+                    AuditEvent.rate_limited(auth, address, method, path, principal)
                 )
-                await _send_json(
-                    send,
-                    429,
-                    {"error": "Rate limit exceeded", "retry_after": verdict.retry_after},
-                    [*headers, (b"retry-after", str(verdict.retry_after).encode())],
-                )
+                await _send_json(send, 429, verdict.body(), headers)
                 return
 
         # 5. Schema headers (§9.7) on everything from here on.
@@ -146,7 +158,21 @@ class Pipeline:
                 and int(declared) > settings.max_body_bytes
             ):
                 raise _BodyTooLarge
-            await self.app(scope, limited_receive, send_with_headers)
+            key = _header(scope, b"idempotency-key")
+            if (
+                key is not None
+                and method in ("POST", "PUT")
+                and not path.endswith("/auth/register")
+            ):
+                await self._idempotent(
+                    scope,
+                    limited_receive,
+                    send_with_headers,
+                    headers,
+                    idempotency_scope(principal, method, path, key),
+                )
+            else:
+                await self.app(scope, limited_receive, send_with_headers)
         except _BodyTooLarge:
             if not started[0]:
                 status_holder[0] = 413
@@ -181,6 +207,66 @@ class Pipeline:
                 )
             )
 
+    async def _idempotent(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: list[tuple[bytes, bytes]],
+        key_scope: str,
+    ) -> None:
+        """Run the handler once per scope; replay its stored answer afterwards ([FIX-S7])."""
+        store = self.state.container.idempotency
+        body = await _read_body(receive)
+        outcome = await store.begin(key_scope, body_fingerprint(body))
+        if isinstance(outcome, InProgress):
+            await _send_json(send, 409, {"error": IN_PROGRESS_ERROR}, [])
+            return
+        if isinstance(outcome, Mismatch):
+            await _send_json(send, 422, {"error": MISMATCH_ERROR}, [])
+            return
+        if isinstance(outcome, Replay):
+            stored = outcome.response
+            replay_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers]
+            replay_headers.append((b"idempotency-replayed", b"true"))
+            replay_headers.append((b"content-length", str(len(stored.body)).encode()))
+            await send(
+                {"type": "http.response.start", "status": stored.status, "headers": replay_headers}
+            )
+            await send({"type": "http.response.body", "body": stored.body})
+            return
+        assert isinstance(outcome, Started)
+        captured: dict[str, Any] = {"status": 500, "headers": [], "body": bytearray()}
+
+        async def replay_receive() -> Message:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+                captured["headers"] = list(message.get("headers", []))
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, capture)
+        except BaseException:
+            await store.abandon(key_scope, owner=outcome.owner)
+            raise
+        status = captured["status"]
+        if should_store(status):
+            kept = select_headers(
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in captured["headers"]
+            )
+            await store.complete(
+                key_scope,
+                StoredResponse(status=status, headers=kept, body=bytes(captured["body"])),
+                owner=outcome.owner,
+            )
+        else:
+            await store.abandon(key_scope, owner=outcome.owner)
+
     async def _preflight(self, scope: Scope, send: Send) -> None:
         headers = [_CORS_ORIGIN, (b"access-control-allow-methods", _ALLOW_METHODS)]
         requested = _header(scope, b"access-control-request-headers")
@@ -204,6 +290,18 @@ class Pipeline:
             return message
 
         return wrapped
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 def _exempt(method: str, path: str) -> bool:

@@ -1,11 +1,11 @@
-"""Reputation records (data-model.md §8.1)."""
+"""Reputation records, badges and certification proposals (data-model.md §8.1)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ReputationRecord"]
+__all__ = ["CertificationProposal", "DomainBadge", "ProposalVote", "ReputationRecord"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +33,68 @@ class ReputationRecord:
         if self.updated_at is not None:
             out["updated_at"] = self.updated_at
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class DomainBadge:
+    """A badge; `granted_by` is `system`, `community-vote` or an agent id."""
+
+    badge_id: str
+    agent_id: str
+    domain: str
+    level: str
+    granted_at: str
+    granted_by: str
+
+    def to_wire(self) -> dict[str, Any]:
+        """The DomainBadge JSON object."""
+        return {
+            "badge_id": self.badge_id,
+            "agent_id": self.agent_id,
+            "domain": self.domain,
+            "level": self.level,
+            "granted_at": self.granted_at,
+            "granted_by": self.granted_by,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalVote:
+    """One voter's weighted vote on a certification proposal."""
+
+    voter_id: str
+    approve: bool
+    weight: float
+
+    def to_wire(self) -> dict[str, Any]:
+        """`{voter_id, approve, weight}`."""
+        return {"voter_id": self.voter_id, "approve": self.approve, "weight": self.weight}
+
+
+@dataclass(frozen=True, slots=True)
+class CertificationProposal:
+    """A community vote on granting `target_level` in `domain` to `agent_id`."""
+
+    proposal_id: str
+    agent_id: str
+    domain: str
+    target_level: str
+    proposed_by: str
+    status: str
+    created_at: str
+    closes_at: str
+    votes: tuple[ProposalVote, ...] = ()
+
+    def to_wire(self) -> dict[str, Any]:
+        """The CertificationProposal JSON object, votes in voting order."""
+        return {
+            "proposal_id": self.proposal_id,
+            "agent_id": self.agent_id,
+            "domain": self.domain,
+            "target_level": self.target_level,
+            "proposed_by": self.proposed_by,
+            "votes": [vote.to_wire() for vote in self.votes],
+            "status": self.status,
+            "created_at": self.created_at,
+            "closes_at": self.closes_at,
+        }
