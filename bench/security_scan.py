@@ -21,9 +21,7 @@ SPLITS = ("dev", "holdout")
 def load(split: str) -> tuple[list[Path], list[tuple[str, Path]]]:
     """Benign files and (category, file) pairs of malicious files of one split."""
     benign = sorted((CORPUS / "benign" / split).glob("*.md"))
-    malicious = [
-        (p.parent.name, p) for p in sorted((CORPUS / "malicious" / split).glob("*/*.md"))
-    ]
+    malicious = [(p.parent.name, p) for p in sorted((CORPUS / "malicious" / split).glob("*/*.md"))]
     return benign, malicious
 
 
@@ -77,10 +75,18 @@ def evaluate(splits: tuple[str, ...], verbose: bool) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     """Print the benchmark table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=(*SPLITS, "all"), default=None,
-                        help="only this half (default: print dev, holdout and all)")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="list false positives and misses with their findings")
+    parser.add_argument(
+        "--split",
+        choices=(*SPLITS, "all"),
+        default=None,
+        help="only this half (default: print dev, holdout and all)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="list false positives and misses with their findings",
+    )
     args = parser.parse_args(argv)
     columns = [(s, (s,)) for s in SPLITS] + [("all", SPLITS)]
     if args.split:

@@ -15,8 +15,15 @@ from knowledgepulse.sdk.security import ScanReport, scan_text
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "security"
 CATEGORIES = {
-    "instruction-override", "role-hijack", "hidden-comment", "unicode-smuggling",
-    "encoded-payload", "exfiltration", "credential-theft", "concealment", "tool-poisoning",
+    "instruction-override",
+    "role-hijack",
+    "hidden-comment",
+    "unicode-smuggling",
+    "encoded-payload",
+    "exfiltration",
+    "credential-theft",
+    "concealment",
+    "tool-poisoning",
     "fake-system-message",
 }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,11 +16,22 @@ from knowledgepulse.sdk.security import (
 )
 
 # Printable text plus the characters the rules care about, so examples reach the rules.
-SPECIAL = st.sampled_from(list(
-    "\u200b\u200c\u200d\u202e\u2066\ufeff\U000e0041\U000e0020\ufe0f\u0430\u0456\uff49"
-    "<!-->`~#[]|()\n\r\t\\%=/:@ "
-) + ["```", "<!--", "-->", "---\n", "ignore previous instructions", "https://x.invalid/?q={a}",
-     "aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=", "~/.ssh/id_rsa", "curl -d", "$(env)"])
+SPECIAL = st.sampled_from(
+    [
+        *"\u200b\u200c\u200d\u202e\u2066\ufeff\U000e0041\U000e0020\ufe0f\u0430\u0456\uff49",
+        *"<!-->`~#[]|()\n\r\t\\%=/:@ ",
+        "```",
+        "<!--",
+        "-->",
+        "---\n",
+        "ignore previous instructions",
+        "https://x.invalid/?q={a}",
+        "aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=",
+        "~/.ssh/id_rsa",
+        "curl -d",
+        "$(env)",
+    ]
+)
 TEXT = st.lists(st.one_of(st.text(max_size=30), SPECIAL), max_size=40).map("".join)
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -41,7 +54,5 @@ def test_classifier_and_pii_cleaner_never_raise(text):
 @FUZZ
 @given(TEXT)
 def test_sanitizer_raises_only_sanitization_errors(text):
-    try:
+    with contextlib.suppress(SanitizationError):
         sanitize_skill_md(text)
-    except SanitizationError:
-        pass

@@ -7,25 +7,51 @@ import pytest
 from knowledgepulse.sdk.security import clean_pii
 
 GOLDEN = [
-    ("My key is sk-abc123def456ghi789jkl012mno345", "aggregated",
-     "My key is [REDACTED:api_key]", [("api_key", 1)]),
+    (
+        "My key is sk-abc123def456ghi789jkl012mno345",
+        "aggregated",
+        "My key is [REDACTED:api_key]",
+        [("api_key", 1)],
+    ),
     ("password=mysecretpass123", "aggregated", "password=[REDACTED:password]", [("password", 1)]),
-    ("DB_URL=postgresql://admin:secret@db.example.com:5432/mydb", "aggregated",
-     "DB_URL=[REDACTED:connection_string]", [("connection_string", 1)]),
-    ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "aggregated",
-     "Authorization: Bearer [REDACTED:bearer_token]", [("bearer_token", 1)]),
+    (
+        "DB_URL=postgresql://admin:secret@db.example.com:5432/mydb",
+        "aggregated",
+        "DB_URL=[REDACTED:connection_string]",
+        [("connection_string", 1)],
+    ),
+    (
+        "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+        "aggregated",
+        "Authorization: Bearer [REDACTED:bearer_token]",
+        [("bearer_token", 1)],
+    ),
     ("Call me at (555) 123-4567", "aggregated", "Call me at [REDACTED:phone]", [("phone", 1)]),
     ("WhatsApp: +441234567890", "aggregated", "WhatsApp: [REDACTED:phone]", [("phone", 1)]),
-    ("File: C:\\Users\\charlie\\Desktop\\report.xlsx", "aggregated",
-     "File: [REDACTED:filepath]", [("filepath", 1)]),
-    ("Server 192.168.1.1 with password=secret123", "private",
-     "Server 192.168.1.1 with password=[REDACTED:password]", [("password", 1)]),
-    ("api_key: \"abc\" secret=[REDACTED:x] token='q'", "aggregated",
-     "api_key: [REDACTED:password] secret=[REDACTED:x] token=[REDACTED:password]",
-     [("password", 2)]),
-    ("Contact alice@example.com or call 555-123-4567. Token: sk-abc123def456ghi789", "aggregated",
-     "Contact [REDACTED:email] or call [REDACTED:phone]. Token: [REDACTED:password]",
-     [("password", 1), ("email", 1), ("phone", 1)]),
+    (
+        "File: C:\\Users\\charlie\\Desktop\\report.xlsx",
+        "aggregated",
+        "File: [REDACTED:filepath]",
+        [("filepath", 1)],
+    ),
+    (
+        "Server 192.168.1.1 with password=secret123",
+        "private",
+        "Server 192.168.1.1 with password=[REDACTED:password]",
+        [("password", 1)],
+    ),
+    (
+        "api_key: \"abc\" secret=[REDACTED:x] token='q'",
+        "aggregated",
+        "api_key: [REDACTED:password] secret=[REDACTED:x] token=[REDACTED:password]",
+        [("password", 2)],
+    ),
+    (
+        "Contact alice@example.com or call 555-123-4567. Token: sk-abc123def456ghi789",
+        "aggregated",
+        "Contact [REDACTED:email] or call [REDACTED:phone]. Token: [REDACTED:password]",
+        [("password", 1), ("email", 1), ("phone", 1)],
+    ),
 ]
 
 

@@ -125,8 +125,9 @@ def test_text_is_nfc_normalised():
     assert sanitize_skill_md("cafe\u0301").content == "caf\u00e9"
 
 
-@pytest.mark.parametrize("char", ["\u200b", "\u200f", "\u2028", "\u202e", "\u2060", "\u2066",
-                                  "\ufeff", "\ufffa"])
+@pytest.mark.parametrize(
+    "char", ["\u200b", "\u200f", "\u2028", "\u202e", "\u2060", "\u2066", "\ufeff", "\ufffa"]
+)
 def test_invisible_characters_are_rejected(char):
     with pytest.raises(SanitizationError) as info:
         sanitize_skill_md(f"hello{char}world")

@@ -11,20 +11,30 @@ from knowledgepulse import __version__
 from knowledgepulse.registry.api.errors import install_error_handlers
 from knowledgepulse.registry.api.pipeline import Pipeline
 from knowledgepulse.registry.api.responses import JSONResponse
-from knowledgepulse.registry.api.routes import admin, auth, health, knowledge, skills
+from knowledgepulse.registry.api.routes import (
+    admin,
+    auth,
+    export,
+    health,
+    knowledge,
+    providers,
+    reputation,
+    skills,
+)
 from knowledgepulse.registry.container import Container
+from knowledgepulse.registry.infra import Clock
 from knowledgepulse.registry.settings import Settings, load_settings
 
 __all__ = ["create_app", "create_app_from_env"]
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """Build the registry app; the container is opened by the lifespan, not here."""
     settings = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = await Container.start(settings)
+        container = await Container.start(settings, clock=clock)
         app.state.container = container
         try:
             yield
@@ -45,7 +55,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     # Static paths before parameterised ones (§13): FastAPI matches in registration order.
-    for router in (health.router, auth.router, skills.router, knowledge.router, admin.router):
+    for router in (
+        health.router,
+        auth.router,
+        skills.router,
+        knowledge.router,
+        admin.router,
+        reputation.router,
+        export.router,
+        providers.router,
+    ):
         app.include_router(router)
     app.add_middleware(Pipeline, state=app.state)
     return app

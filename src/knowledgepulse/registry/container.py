@@ -20,19 +20,36 @@ from knowledgepulse.registry.auth.store import ApiKeyStore
 from knowledgepulse.registry.db.database import Database
 from knowledgepulse.registry.db.engine import create_engine
 from knowledgepulse.registry.db.migrate import upgrade_to_head
+from knowledgepulse.registry.export.service import ExportService
+from knowledgepulse.registry.export.store import ExportStore
 from knowledgepulse.registry.infra import (
     Backends,
+    Clock,
+    SystemClock,
     connect_redis,
     memory_backends,
     redis_backends,
 )
+from knowledgepulse.registry.invalidation import Touched
 from knowledgepulse.registry.knowledge.service import KnowledgeService
 from knowledgepulse.registry.knowledge.store import KnowledgeStore
 from knowledgepulse.registry.periodic import Periodic
+from knowledgepulse.registry.providers.service import ProviderService
+from knowledgepulse.registry.providers.store import ProviderStore
 from knowledgepulse.registry.quarantine.service import QuarantineService
 from knowledgepulse.registry.quarantine.store import ReportStore
+from knowledgepulse.registry.reputation.credentials import (
+    REGISTRY_DID,
+    CredentialIssuer,
+    load_or_create_signing_key,
+)
 from knowledgepulse.registry.reputation.service import ReputationService
 from knowledgepulse.registry.reputation.store import ReputationStore
+from knowledgepulse.registry.retention.service import (
+    DEFAULT_BATCH,
+    RetentionPolicy,
+    RetentionService,
+)
 from knowledgepulse.registry.search.sql import SqlSearch
 from knowledgepulse.registry.settings import Settings
 from knowledgepulse.registry.skills.service import SkillService
@@ -43,6 +60,7 @@ __all__ = ["Container", "Services"]
 logger = logging.getLogger(__name__)
 
 AUDIT_PURGE_INTERVAL = 3600.0  # seconds; the 90-day retention needs no finer grain
+CREDENTIAL_KEY_FILE = "credential-signing.key"  # hex Ed25519 seed inside KP_DATA_DIR
 
 
 class Services:
@@ -51,10 +69,16 @@ class Services:
     def __init__(self, conn: AsyncConnection, container: Container) -> None:
         self.conn = conn
         self._settings = container.settings
+        self.touched = Touched()
+        self._container = container
 
     @cached_property
     def reputation(self) -> ReputationService:
-        return ReputationService(ReputationStore(self.conn))
+        return ReputationService(
+            ReputationStore(self.conn),
+            clock=self._container.clock,
+            issuer=self._container.credential_issuer,
+        )
 
     @cached_property
     def auth(self) -> AuthService:
@@ -66,7 +90,9 @@ class Services:
 
     @cached_property
     def skills(self) -> SkillService:
-        return SkillService(SkillStore(self.conn), SqlSearch(self.conn), self.reputation)
+        return SkillService(
+            SkillStore(self.conn), SqlSearch(self.conn), self.reputation, self.touched
+        )
 
     @cached_property
     def knowledge(self) -> KnowledgeService:
@@ -74,6 +100,7 @@ class Services:
             KnowledgeStore(self.conn),
             SqlSearch(self.conn),
             self.reputation,
+            self.touched,
             min_rep_for_write=self._settings.min_rep_for_write,
         )
 
@@ -89,6 +116,30 @@ class Services:
     def audit(self) -> AuditService:
         return AuditService(AuditStore(self.conn))
 
+    @cached_property
+    def providers(self) -> ProviderService:
+        return ProviderService(ProviderStore(self.conn), clock=self._container.clock)
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        policy = RetentionPolicy(
+            network_days=self._settings.retention_network_days,
+            org_days=self._settings.retention_org_days,
+            private_days=self._settings.retention_private_days,
+        )
+        return RetentionService(self.knowledge, policy, clock=self._container.clock)
+
+    @cached_property
+    def export(self) -> ExportService:
+        return ExportService(
+            ExportStore(self.conn),
+            knowledge=self.knowledge,
+            reputation=self.reputation,
+            auth=self.auth,
+            quarantine=self.quarantine,
+            clock=self._container.clock,
+        )
+
 
 @dataclass
 class Container:
@@ -101,6 +152,8 @@ class Container:
     backends: Backends
     redis: Any = None
     jobs: list[Periodic] = field(default_factory=list)
+    clock: Clock = field(default_factory=SystemClock)
+    _issuer: CredentialIssuer | None = field(default=None, repr=False)
 
     @property
     def rate_limiter(self) -> Any:
@@ -118,15 +171,20 @@ class Container:
         return self.backends.cache
 
     @classmethod
-    async def start(cls, settings: Settings) -> Container:
-        """Open the store, migrate it to the latest schema and wire the services."""
+    async def start(cls, settings: Settings, *, clock: Clock | None = None) -> Container:
+        """Open the store, migrate it to the latest schema and wire the services.
+
+        `clock` drives rate limits, idempotency and cache expiry (tests pass a manual one).
+        """
         redis = None
         if settings.redis_url:
             # An unreachable Redis stops start-up (RedisUnavailable names the URL).
             redis = await connect_redis(settings.redis_url)
-            backends = redis_backends(redis, url=settings.redis_url, prefix=settings.redis_prefix)
+            backends = redis_backends(
+                redis, url=settings.redis_url, prefix=settings.redis_prefix, clock=clock
+            )
         else:
-            backends = memory_backends()
+            backends = memory_backends(clock)
         engine = create_engine(settings.database_url_resolved)
         database = Database(engine)
         try:
@@ -160,16 +218,51 @@ class Container:
             backends=backends,
             redis=redis,
             jobs=[Periodic("audit-retention", AUDIT_PURGE_INTERVAL, purge_audit)],
+            clock=clock or SystemClock(),
+        )
+        # [FIX-F10]: at start-up, then every KP_RETENTION_SWEEP_INTERVAL_HOURS.
+        container.jobs.append(
+            Periodic(
+                "knowledge-retention",
+                settings.retention_sweep_interval_hours * 3600,
+                container.sweep_retention,
+            )
         )
         for job in container.jobs:
             job.start()
         return container
 
+    def credential_issuer(self) -> CredentialIssuer:
+        """The key that signs reputation credentials, created in the data dir on first use."""
+        if self._issuer is None:
+            seed = load_or_create_signing_key(self.settings.data_dir / CREDENTIAL_KEY_FILE)
+            self._issuer = CredentialIssuer(did=REGISTRY_DID, private_key=seed)
+        return self._issuer
+
+    async def sweep_retention(self, batch_size: int = DEFAULT_BATCH) -> int:
+        """Delete expired knowledge units, one transaction per batch; returns the count."""
+        total = 0
+        while True:
+            async with self.unit_of_work(write=True) as services:
+                deleted = await services.retention.sweep(batch_size)
+            total += deleted
+            if deleted < batch_size:
+                break
+        if total:
+            logger.info("retention sweep deleted %d knowledge units", total)
+        return total
+
     @asynccontextmanager
     async def unit_of_work(self, *, write: bool) -> AsyncIterator[Services]:
-        """Services sharing one transaction: committed on success, rolled back on error."""
+        """Services sharing one transaction: committed on success, rolled back on error.
+
+        Cache tags the services touched are invalidated after the commit.
+        """
         async with self.database.transaction(write=write) as conn:
-            yield Services(conn, self)
+            services = Services(conn, self)
+            yield services
+        if services.touched.tags:
+            await self.cache.invalidate_tags(*services.touched.tags)
 
     async def close(self) -> None:
         """Stop the jobs, flush the audit log, then release connections."""

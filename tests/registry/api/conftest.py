@@ -18,8 +18,8 @@ async def make_api(db_url: str, tmp_path: Path) -> AsyncIterator[Any]:
     """Factory: `await make_api(**settings_overrides)` → a started `Api` (closed after)."""
     stack: list[Any] = []
 
-    async def factory(**overrides: Any) -> Api:
-        app = create_app(settings_for(db_url, tmp_path, **overrides))
+    async def factory(clock: Any = None, **overrides: Any) -> Api:
+        app = create_app(settings_for(db_url, tmp_path, **overrides), clock=clock)
         lifespan = app.router.lifespan_context(app)
         await lifespan.__aenter__()
         client = httpx.AsyncClient(

@@ -7,20 +7,27 @@ import uuid
 from typing import Any
 
 import pytest
-
 from tests._services import redis_url, require_redis
 from tests.registry.api._api import Api
+
+from knowledgepulse.registry.infra import ManualClock
 
 SKILL = "---\nname: limited\ndescription: A skill used to test limits\n---\nBody.\n"
 
 
 @pytest.fixture(params=["memory", "redis"])
 async def limited_api(request: pytest.FixtureRequest, make_api: Any) -> Api:
-    """The app with in-process limits, or with Redis under a fresh key prefix."""
+    """The app with in-process limits, or with Redis under a fresh key prefix.
+
+    The clock stands still, so buckets never refill during a test.
+    """
+    clock = ManualClock(start=1_750_000_000.0)
     if request.param == "memory":
-        return await make_api()
+        return await make_api(clock=clock)
     require_redis()
-    return await make_api(redis_url=redis_url(), redis_prefix=f"kp-test:{uuid.uuid4().hex}:")
+    return await make_api(
+        clock=clock, redis_url=redis_url(), redis_prefix=f"kp-test:{uuid.uuid4().hex}:"
+    )
 
 
 async def test_anonymous_posts_are_429_with_the_documented_body_and_headers(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-
 from tests.registry.api._api import Api
 
 
@@ -16,7 +15,9 @@ async def test_preflight_is_answered_with_cors_headers_only(api: Api) -> None:
     )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == "*"
-    assert response.headers["access-control-allow-methods"] == "GET,HEAD,PUT,POST,DELETE,PATCH,QUERY"
+    assert (
+        response.headers["access-control-allow-methods"] == "GET,HEAD,PUT,POST,DELETE,PATCH,QUERY"
+    )
     assert response.headers["access-control-allow-headers"] == "x-custom"
     assert response.headers["vary"] == "Access-Control-Request-Headers"
     assert "kp-schema-version" not in response.headers
@@ -33,7 +34,12 @@ async def test_every_response_carries_cors_and_schema_headers(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/v1/nothing"), ("GET", "/v1/skills/"), ("DELETE", "/v1/skills/x"), ("GET", "/V1/skills")],
+    [
+        ("GET", "/v1/nothing"),
+        ("GET", "/v1/skills/"),
+        ("DELETE", "/v1/skills/x"),
+        ("GET", "/V1/skills"),
+    ],
 )
 async def test_unmatched_routes_and_methods_are_json_404s(api: Api, method: str, path: str) -> None:
     response = await api.client.request(method, path)
@@ -89,7 +95,9 @@ async def test_json_is_compact_and_integral_floats_print_as_integers(api: Api) -
 
 async def test_requests_are_audited_with_an_explicit_resource_and_action(api: Api) -> None:
     admin = await api.key("kp:agent:admin", "admin")
-    await api.client.get("/v1/skills/kp:skill:none", headers={"X-Forwarded-For": "198.51.100.9, 10.0.0.1"})
+    await api.client.get(
+        "/v1/skills/kp:skill:none", headers={"X-Forwarded-For": "198.51.100.9, 10.0.0.1"}
+    )
     await api.client.get("/v1/unknown")
     await api.flush_audit()
     response = await api.request("GET", "/v1/admin/audit?limit=100", admin)

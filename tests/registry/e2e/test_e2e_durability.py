@@ -284,13 +284,20 @@ async def audit_through_the_api(
 async def test_acknowledged_writes_survive_kill_9_and_nothing_is_half_written(
     backend: str, tmp_path: Path
 ) -> None:
+    import time
+    T0=time.monotonic()
+    P=lambda m: print(f'{time.monotonic()-T0:7.2f} {m}', flush=True)
     with store_under_test(backend, tmp_path) as store:
+        P('store')
         server = spawn_server(tmp_path, store.env)
         try:
             server.wait_ready()
+            P('ready')
             async with httpx.AsyncClient(base_url=server.url, timeout=CLIENT_TIMEOUT_S) as client:
                 keys = await register_agents(client, "storm", AGENTS)
+            P('registered')
             storm = await write_storm(server, plan_writes(keys))
+            P('storm')
             server.proc.wait(timeout=10)
         finally:
             server.stop(signal.SIGKILL)
@@ -305,13 +312,17 @@ async def test_acknowledged_writes_survive_kill_9_and_nothing_is_half_written(
         assert outcomes["acked"] == len(storm.acks)
 
         stored_units, stored_skills = audit_store_on_disk(store, storm)
+        P(f'disk audit {outcomes}')
         acked_or_unknown = outcomes["acked"] + outcomes["unknown"]
         assert outcomes["acked"] <= stored_units + stored_skills <= acked_or_unknown
 
         restarted = spawn_server(tmp_path, store.env)
         try:
             restarted.wait_ready()
+            P('restarted')
             await audit_through_the_api(restarted, storm, stored_units, stored_skills)
         finally:
+            P('api audit')
             assert restarted.stop() == 0, restarted.log()
+            P('stopped')
         assert "Traceback" not in restarted.log(), restarted.log()

@@ -79,8 +79,9 @@ def _report_for(path: Path, text: str, truncated: bool) -> ScanReport:
         return report
     from knowledgepulse.sdk.security import Finding  # local: only needed for huge files
 
-    note = Finding("file.truncated", Severity.LOW, None,
-                   f"Only the first {MAX_SCAN_BYTES} bytes were scanned")
+    note = Finding(
+        "file.truncated", Severity.LOW, None, f"Only the first {MAX_SCAN_BYTES} bytes were scanned"
+    )
     return ScanReport(report.verdict, report.score, (*report.findings, note), report.path)
 
 

@@ -9,9 +9,9 @@ from fastapi import Depends, Request
 
 from knowledgepulse.registry.auth.models import ANONYMOUS, AuthContext
 from knowledgepulse.registry.bodies import parse_json_body
-from knowledgepulse.registry.container import Services
+from knowledgepulse.registry.container import Container, Services
 
-__all__ = ["Body", "Caller", "QueryParams", "Tx"]
+__all__ = ["Body", "Caller", "QueryParams", "Registry", "Tx"]
 
 
 def _caller(request: Request) -> AuthContext:
@@ -39,3 +39,10 @@ Caller = Annotated[AuthContext, Depends(_caller)]
 Body = Annotated[Any, Depends(_body)]
 QueryParams = Annotated[dict[str, list[str]], Depends(_params)]
 Tx = Annotated[Services, Depends(_services, scope="function")]
+
+
+def _container(request: Request) -> Container:
+    return request.app.state.container
+
+
+Registry = Annotated[Container, Depends(_container)]

@@ -28,6 +28,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/v1/reputation/recompute"): ("reputation", "recompute"),
     ("GET", "/v1/reputation/{agent_id}"): ("reputation", "read"),
     ("GET", "/v1/reputation/{agent_id}/badges"): ("badge", "list"),
+    ("GET", "/v1/reputation/{agent_id}/credential"): ("credential", "read"),
     ("POST", "/v1/reputation/{agent_id}/certify"): ("certification", "create"),
     ("POST", "/v1/sop"): ("sop", "create"),
     ("GET", "/v1/sop"): ("sop", "search"),

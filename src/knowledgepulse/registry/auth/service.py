@@ -83,6 +83,10 @@ class AuthService:
         await self._keys.revoke(prefix, now_iso())
         return prefix
 
+    async def keys_for_agent(self, agent_id: str) -> list[ApiKeyRecord]:
+        """All of an agent's keys, revoked included, oldest first (GDPR export)."""
+        return await self._keys.list_for_agent(agent_id)
+
     async def _mint(self, agent_id: str, scopes: tuple[str, ...], tier: str) -> Registration:
         for _ in range(_PREFIX_ATTEMPTS):
             raw = new_raw_key()

@@ -9,6 +9,7 @@ from knowledgepulse._lib.timefmt import now_iso
 from knowledgepulse.registry.auth.models import AuthContext
 from knowledgepulse.registry.bodies import MALFORMED, MISSING, object_body
 from knowledgepulse.registry.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from knowledgepulse.registry.invalidation import KNOWLEDGE_TAG, Touched
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery, StoredKnowledgeUnit
 from knowledgepulse.registry.knowledge.store import KnowledgeStore
 from knowledgepulse.registry.reputation.service import ReputationService
@@ -38,12 +39,14 @@ class KnowledgeService:
         store: KnowledgeStore,
         search: KnowledgeSearch,
         reputation: ReputationService,
+        touched: Touched,
         *,
         min_rep_for_write: float,
     ) -> None:
         self._store = store
         self._search = search
         self._reputation = reputation
+        self._touched = touched
         self._min_rep = min_rep_for_write
 
     async def get(self, caller: AuthContext, unit_id: str) -> StoredKnowledgeUnit:
@@ -93,6 +96,7 @@ class KnowledgeService:
         )
         if not await self._store.insert(stored):
             raise Conflict("Knowledge unit already exists")
+        self._touched.touch(KNOWLEDGE_TAG)
         assert caller.agent_id is not None
         await self._reputation.award(
             caller.agent_id, CONTRIBUTION_REWARD, f"Contributed {stored.unit_type}"
@@ -114,6 +118,7 @@ class KnowledgeService:
             unit_id, caller.agent_id, unit.owner, valid, now_iso()
         ):
             raise Conflict("Already validated this unit")
+        self._touched.touch(KNOWLEDGE_TAG)
         await self._reputation.award(caller.agent_id, VALIDATION_REWARD, "Validated knowledge unit")
         data: dict[str, Any] = {"id": unit_id, "validated": True}
         if "feedback" in body:
@@ -129,6 +134,7 @@ class KnowledgeService:
             raise Forbidden("Forbidden: can only delete your own contributions")
         now = now_iso()
         await self._store.delete(unit_id, now)
+        self._touched.touch(KNOWLEDGE_TAG)
         return {
             "deleted": True,
             "unit_id": unit_id,
@@ -143,10 +149,20 @@ class KnowledgeService:
     async def set_quarantine_status(self, unit_id: str, status: str | None) -> None:
         """Set the unit's quarantine status (the quarantine service decides which)."""
         await self._store.set_quarantine_status(unit_id, status)
+        self._touched.touch(KNOWLEDGE_TAG)
 
     async def remove(self, unit_id: str) -> None:
         """Delete a unit without owner checks (an admin verdict already decided)."""
         await self._store.delete(unit_id, now_iso())
+        self._touched.touch(KNOWLEDGE_TAG)
+
+    async def list_for_agent(self, agent_id: str) -> list[StoredKnowledgeUnit]:
+        """Every unit the agent owns, private and quarantined ones included (GDPR export)."""
+        return await self._store.list_for_agent(agent_id)
+
+    async def expired_unit_ids(self, visibility: str, created_before: str, limit: int) -> list[str]:
+        """Ids of units of `visibility` received before `created_before`, oldest first."""
+        return await self._store.ids_created_before(visibility, created_before, limit)
 
 
 def _visible(caller: AuthContext, unit: StoredKnowledgeUnit) -> bool:

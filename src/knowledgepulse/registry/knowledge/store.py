@@ -167,6 +167,19 @@ class KnowledgeStore:
         )
         return [_unit(row) for row in rows]
 
+    async def ids_created_before(self, visibility: str, cutoff: str, limit: int) -> list[str]:
+        """Ids of units with this visibility received before `cutoff` (retention sweep).
+
+        Quarantined units included, oldest first; at most `limit` ids.
+        """
+        rows = await self._conn.execute(
+            sa.select(ku.id)
+            .where(ku.visibility == visibility, ku.created_at < cutoff)
+            .order_by(ku.created_at, ku.id)
+            .limit(limit)
+        )
+        return [row.id for row in rows]
+
 
 _COLUMNS = [
     ku.id,

@@ -71,6 +71,10 @@ class QuarantineService:
             await self._knowledge.remove(unit_id)
         return {"unit_id": unit_id, "verdict": verdict, "resolved": True}
 
+    async def reports_filed_by(self, agent_id: str) -> list[dict[str, Any]]:
+        """Security reports the agent filed, oldest first (GDPR export)."""
+        return await self._store.filed_by(agent_id)
+
 
 def _require_admin(caller: AuthContext) -> None:
     if not caller.is_admin:

@@ -43,7 +43,8 @@ class ReputationStore:
 
     async def get(self, agent_id: str) -> ReputationRecord | None:
         """The record with its full history, or None."""
-        row = (await self._conn.execute(sa.select(reputation).where(rep.agent_id == agent_id))).first()
+        stmt = sa.select(reputation).where(rep.agent_id == agent_id)
+        row = (await self._conn.execute(stmt)).first()
         if row is None:
             return None
         histories = await self._histories([agent_id])
@@ -145,9 +146,7 @@ class ReputationStore:
 
     async def validation_votes(self) -> list[dict[str, Any]]:
         """Every recorded validation vote, in insertion order (EigenTrust input)."""
-        rows = await self._conn.execute(
-            sa.select(validation_votes).order_by(validation_votes.c.id)
-        )
+        rows = await self._conn.execute(sa.select(validation_votes).order_by(validation_votes.c.id))
         return [
             {
                 "validatorId": row.validator_id,

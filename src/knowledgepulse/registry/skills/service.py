@@ -11,6 +11,7 @@ from knowledgepulse._lib.timefmt import now_iso
 from knowledgepulse.registry.auth.models import AuthContext
 from knowledgepulse.registry.bodies import MALFORMED, MISSING
 from knowledgepulse.registry.errors import Forbidden, Invalid, NotFound, Unauthorized
+from knowledgepulse.registry.invalidation import SKILLS_TAG, Touched
 from knowledgepulse.registry.reputation.service import ReputationService
 from knowledgepulse.registry.skills.models import SkillQuery, StoredSkill
 from knowledgepulse.registry.skills.store import SkillStore
@@ -43,11 +44,16 @@ class SkillService:
     """Runs inside the caller's transaction; never commits."""
 
     def __init__(
-        self, store: SkillStore, search: SkillSearch, reputation: ReputationService
+        self,
+        store: SkillStore,
+        search: SkillSearch,
+        reputation: ReputationService,
+        touched: Touched,
     ) -> None:
         self._store = store
         self._search = search
         self._reputation = reputation
+        self._touched = touched
 
     async def get(self, skill_id: str) -> StoredSkill:
         """The skill with its files; `NotFound` when absent."""
@@ -110,9 +116,47 @@ class SkillService:
             contributor_id=caller.agent_id,
         )
         await self._store.insert(skill)
+        self._touched.touch(SKILLS_TAG)
         if caller.agent_id is not None:
             await self._reputation.award(caller.agent_id, 0.1, "Contributed skill")
         return Contribution(skill=skill, warnings=warnings)
+
+    async def store_generated(
+        self,
+        *,
+        name: str,
+        description: str,
+        version: str | None,
+        author: str | None,
+        tags: list[str],
+        content: str,
+        visibility: str,
+        quality_score: float,
+        contributor_id: str | None,
+    ) -> StoredSkill:
+        """Store a SKILL.md the registry generated itself (SOP export, §8.7) as a new skill.
+
+        No sanitizer, no parse and no reputation reward: the caller built `content` from
+        already validated data and passes the frontmatter fields alongside it.
+        """
+        now = now_iso()
+        skill = StoredSkill(
+            id=f"kp:skill:{uuid.uuid4()}",
+            name=name,
+            description=description,
+            version=version,
+            author=author,
+            tags=list(tags),
+            content=content,
+            visibility=visibility,
+            quality_score=quality_score,
+            created_at=now,
+            updated_at=now,
+            contributor_id=contributor_id,
+        )
+        await self._store.insert(skill)
+        self._touched.touch(SKILLS_TAG)
+        return skill
 
 
 def _parse_files(value: object) -> dict[str, str]:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from knowledgepulse.sdk.security.findings import Severity
 
 __all__ = [
+    "SENTENCE_WINDOW",
     "Hit",
     "excerpt",
     "host_of",
@@ -42,15 +43,54 @@ _QUOTES = {"\u201c": "\u201d", "\u2018": "\u2019"}
 #: well-known documentation, package and API hosts, plus the reserved example domains
 #: that the §5.2 safe list also trusts.
 KNOWN_HOSTS = (
-    "localhost", "127.0.0.1", "example.com", "example.org", "example.net",
-    "github.com", "githubusercontent.com", "github.io", "gitlab.com", "bitbucket.org",
-    "pypi.org", "pythonhosted.org", "python.org", "npmjs.com", "npmjs.org", "nodejs.org",
-    "readthedocs.io", "readthedocs.org", "mozilla.org", "microsoft.com", "google.com",
-    "googleapis.com", "amazonaws.com", "amazon.com", "azure.com", "docker.com",
-    "docker.io", "kubernetes.io", "hashicorp.com", "stackoverflow.com", "wikipedia.org",
-    "shields.io", "slack.com", "sentry.io", "stripe.com", "openai.com", "anthropic.com",
-    "huggingface.co", "rust-lang.org", "go.dev", "golang.org", "crates.io", "rubygems.org",
-    "apple.com", "knowledgepulse.org", "openknowledgepulse.org", "w3.org", "ietf.org",
+    "localhost",
+    "127.0.0.1",
+    "example.com",
+    "example.org",
+    "example.net",
+    "github.com",
+    "githubusercontent.com",
+    "github.io",
+    "gitlab.com",
+    "bitbucket.org",
+    "pypi.org",
+    "pythonhosted.org",
+    "python.org",
+    "npmjs.com",
+    "npmjs.org",
+    "nodejs.org",
+    "readthedocs.io",
+    "readthedocs.org",
+    "mozilla.org",
+    "microsoft.com",
+    "google.com",
+    "googleapis.com",
+    "amazonaws.com",
+    "amazon.com",
+    "azure.com",
+    "docker.com",
+    "docker.io",
+    "kubernetes.io",
+    "hashicorp.com",
+    "stackoverflow.com",
+    "wikipedia.org",
+    "shields.io",
+    "slack.com",
+    "sentry.io",
+    "stripe.com",
+    "openai.com",
+    "anthropic.com",
+    "huggingface.co",
+    "rust-lang.org",
+    "go.dev",
+    "golang.org",
+    "crates.io",
+    "rubygems.org",
+    "apple.com",
+    "knowledgepulse.org",
+    "openknowledgepulse.org",
+    "w3.org",
+    "ietf.org",
 )
 
 
@@ -74,13 +114,18 @@ def rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+#: How far a sentence may reach on either side of a match; bounds the work per match.
+SENTENCE_WINDOW = 400
+
+
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The start and end offsets of the sentence(s) holding `text[start:end]`."""
-    left = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
+    left = max(0, start - SENTENCE_WINDOW)
+    for m in _SENTENCE_END.finditer(text, left, start):
         left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    return left, (m.start() if m else len(text))
+    limit = min(len(text), end + SENTENCE_WINDOW)
+    m = _SENTENCE_END.search(text, end, limit)
+    return left, (m.start() if m else limit)
 
 
 def negated(text: str, start: int, window: int = 60) -> bool:

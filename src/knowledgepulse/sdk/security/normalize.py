@@ -133,7 +133,7 @@ def _decode_bits(run: str) -> str:
     symbols = sorted(set(run))
     if len(symbols) != 2 or len(run) < 16:
         return ""
-    for zero, one in (symbols, symbols[::-1]):
+    for zero in symbols:
         bits = "".join("0" if c == zero else "1" for c in run)
         data = bytes(int(bits[i : i + 8], 2) for i in range(0, len(bits) - 7, 8))
         text = data.decode("utf-8", "ignore")

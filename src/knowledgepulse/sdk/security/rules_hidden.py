@@ -36,7 +36,9 @@ _DECODE_FOLLOW_RX = rx(
     r"\b(?:decode|convert|translate|unpack|deobfuscate|unscramble)\b[^.!?;]{0,80}?\b(?:follow|obey"
     r"|execute|run|apply|carry\s+out|act\s+on|do\s+what\s+it\s+says|comply)\b"
 )
-_MD_LINK_RX = re.compile(r"(?P<bang>!?)\[[^\]\n]{0,200}\]\((?P<url>https?://[^)\n]+)\)", re.IGNORECASE)
+_MD_LINK_RX = re.compile(
+    r"(?P<bang>!?)\[[^\]\n]{0,200}\]\((?P<url>https?://[^)\n]+)\)", re.IGNORECASE
+)
 _BARE_URL_RX = re.compile(r"https?://[^\s`'\"<>)\]]+(?:<[^>\n]{1,80}>)?", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"\{[^}]{1,80}\}|<[^>]{1,80}>|\$\{?[A-Za-z_]\w*|\[[^\]]{1,80}\]|%s|^[A-Z_]{4,}$"
@@ -52,18 +54,33 @@ def _addressed(seg: Segment) -> Iterator[Hit]:
     if seg.zone not in (Zone.COMMENT, Zone.HIDDEN, Zone.FRONTMATTER):
         return
     for m in _ADDRESSED_RX.finditer(seg.text):
-        yield Hit("hidden.addressed-to-model", H, m.start(), m.end(),
-                  "Hidden text that speaks directly to an AI model")
+        yield Hit(
+            "hidden.addressed-to-model",
+            H,
+            m.start(),
+            m.end(),
+            "Hidden text that speaks directly to an AI model",
+        )
         break
 
 
 def _encoded(seg: Segment) -> Iterator[Hit]:
     for m in _DECODE_EXEC_RX.finditer(seg.text):
-        yield Hit("encoded.decode-and-execute", H, m.start(), m.end(),
-                  "Decodes an encoded payload and executes it, so nobody reads it first")
+        yield Hit(
+            "encoded.decode-and-execute",
+            H,
+            m.start(),
+            m.end(),
+            "Decodes an encoded payload and executes it, so nobody reads it first",
+        )
     for m in _DECODE_FOLLOW_RX.finditer(seg.text):
-        yield Hit("encoded.decode-and-follow", H, m.start(), m.end(),
-                  "Tells the model to decode a payload and follow what it says")
+        yield Hit(
+            "encoded.decode-and-follow",
+            H,
+            m.start(),
+            m.end(),
+            "Tells the model to decode a payload and follow what it says",
+        )
 
 
 def _query_values(url: str) -> list[str]:
@@ -78,8 +95,10 @@ def _links(seg: Segment) -> Iterator[Hit]:
     if seg.zone is Zone.CODE:
         return
     seen: set[int] = set()
-    candidates = [(m.start(), m.end(), m.group("url"), bool(m.group("bang")))
-                  for m in _MD_LINK_RX.finditer(seg.text)]
+    candidates = [
+        (m.start(), m.end(), m.group("url"), bool(m.group("bang")))
+        for m in _MD_LINK_RX.finditer(seg.text)
+    ]
     candidates += [(m.start(), m.end(), m.group(0), False) for m in _BARE_URL_RX.finditer(seg.text)]
     for start, end, url, image in candidates:
         if start in seen or is_known_host(host_of(url.split(" ")[0])):
@@ -96,8 +115,13 @@ def _links(seg: Segment) -> Iterator[Hit]:
             sev, what = H, "A link to an unknown host whose query string is filled with data"
         else:
             sev, what = M, "A link to an unknown host with a placeholder in its query string"
-        yield Hit("exfil.url-data-slot", sev, start, end,
-                  what + "; opening or rendering it sends that data away")
+        yield Hit(
+            "exfil.url-data-slot",
+            sev,
+            start,
+            end,
+            what + "; opening or rendering it sends that data away",
+        )
 
 
 HIDDEN_RULES = (_addressed, _encoded, _links)
@@ -109,33 +133,81 @@ def unicode_findings(infos: list[LineInfo]) -> list[Finding]:
     for li in infos:
         n = li.number
         if li.tag_text:
-            out.append(Finding("unicode.tag-characters", H, n,
-                               "Invisible Unicode tag characters spell out hidden text: "
-                               f"\u201c{excerpt(li.tag_text, 0, len(li.tag_text))}\u201d"))
+            out.append(
+                Finding(
+                    "unicode.tag-characters",
+                    H,
+                    n,
+                    "Invisible Unicode tag characters spell out hidden text: "
+                    f"\u201c{excerpt(li.tag_text, 0, len(li.tag_text))}\u201d",
+                )
+            )
         if li.zero_width_payload:
-            out.append(Finding("unicode.zero-width-payload", H, n,
-                               "Zero-width characters encode hidden text as bits: "
-                               f"\u201c{excerpt(li.zero_width_payload, 0, len(li.zero_width_payload))}\u201d"))
+            out.append(
+                Finding(
+                    "unicode.zero-width-payload",
+                    H,
+                    n,
+                    "Zero-width characters encode hidden text as bits: "
+                    f"\u201c{excerpt(li.zero_width_payload, 0, len(li.zero_width_payload))}\u201d",
+                )
+            )
         elif li.zero_width_in_word:
-            out.append(Finding("unicode.zero-width", H, n,
-                               "Zero-width characters split words, a way to slip text past filters"))
+            out.append(
+                Finding(
+                    "unicode.zero-width",
+                    H,
+                    n,
+                    "Zero-width characters split words, a way to slip text past filters",
+                )
+            )
         elif li.zero_width_run >= 3:
-            out.append(Finding("unicode.zero-width", M, n,
-                               f"A run of {li.zero_width_run} zero-width characters hides content"))
+            out.append(
+                Finding(
+                    "unicode.zero-width",
+                    M,
+                    n,
+                    f"A run of {li.zero_width_run} zero-width characters hides content",
+                )
+            )
         elif li.zero_width:
             out.append(Finding("unicode.zero-width", L, n, "A stray zero-width character"))
         if li.bidi:
-            out.append(Finding("unicode.bidi-control", H, n,
-                               "Bidirectional control characters make the text display in a "
-                               "different order than it is read"))
+            out.append(
+                Finding(
+                    "unicode.bidi-control",
+                    H,
+                    n,
+                    "Bidirectional control characters make the text display in a "
+                    "different order than it is read",
+                )
+            )
         if len(li.homoglyph_words) >= 2 or (li.homoglyph_words and len(li.homoglyph_words[0]) > 3):
             words = ", ".join(li.homoglyph_words[:4])
-            out.append(Finding("unicode.homoglyph", H if len(li.homoglyph_words) >= 3 else M, n,
-                               f"Words mix Latin with look-alike Cyrillic or Greek letters: {words}"))
+            out.append(
+                Finding(
+                    "unicode.homoglyph",
+                    H if len(li.homoglyph_words) >= 3 else M,
+                    n,
+                    f"Words mix Latin with look-alike Cyrillic or Greek letters: {words}",
+                )
+            )
         if len(li.compat_words) >= 2:
-            out.append(Finding("unicode.styled-letters", M, n,
-                               "Fullwidth or mathematical letters disguise words from filters"))
+            out.append(
+                Finding(
+                    "unicode.styled-letters",
+                    M,
+                    n,
+                    "Fullwidth or mathematical letters disguise words from filters",
+                )
+            )
         if li.variation_run >= 4:
-            out.append(Finding("unicode.variation-selectors", H, n,
-                               f"A run of {li.variation_run} variation selectors can carry hidden bytes"))
+            out.append(
+                Finding(
+                    "unicode.variation-selectors",
+                    H,
+                    n,
+                    f"A run of {li.variation_run} variation selectors can carry hidden bytes",
+                )
+            )
     return out

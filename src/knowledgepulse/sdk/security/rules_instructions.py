@@ -50,7 +50,8 @@ _TAIL_REF = re.compile(
     re.IGNORECASE,
 )
 _DISMISS_RX = rx(
-    rf"\b(?P<verb>{_DISMISS})\b(?P<gap>{GAP % 40})\b(?P<noun>(?P<strong>{_STRONG_NOUN})|{_WEAK_NOUN})\b"
+    rf"\b(?P<verb>{_DISMISS})\b(?P<gap>{GAP % 40})"
+    rf"\b(?P<noun>(?P<strong>{_STRONG_NOUN})|{_WEAK_NOUN})\b"
 )
 _REVOKE_RX = rx(
     rf"\b(?P<noun>(?P<strong>{_STRONG_NOUN})|{_WEAK_NOUN})\b(?P<gap>{GAP % 50})"
@@ -116,61 +117,121 @@ def _dismiss(seg: Segment) -> Iterator[Hit]:
         if strong:
             ok = ref or _QUAL_ANY.search(m.group("gap")) is not None
         else:
-            ok = (ref or _QUAL_STRONG.search(m.group("gap")) is not None) and not _RISKY_VERBS.match(
-                m.group("verb")
-            )
+            ok = (
+                ref or _QUAL_STRONG.search(m.group("gap")) is not None
+            ) and not _RISKY_VERBS.match(m.group("verb"))
         if ok and not negated(text, m.start(), 25):
-            yield Hit("override.dismiss-prior", H, m.start(), m.end(),
-                      "Tells the model to set aside the instructions it already has",
-                      code_shift=-1, mentionable=True)
+            yield Hit(
+                "override.dismiss-prior",
+                H,
+                m.start(),
+                m.end(),
+                "Tells the model to set aside the instructions it already has",
+                code_shift=-1,
+                mentionable=True,
+            )
     for m in _REVOKE_RX.finditer(text):
         before = text[max(0, m.start() - 40) : m.start()]
         qualified = _QUAL_STRONG.search(before + m.group("gap")) or "you" in m.group("gap").lower()
         if qualified or m.group("strong"):
-            yield Hit("override.revoke-prior", H if qualified else M, m.start(), m.end(),
-                      "Declares the model's existing instructions void or outdated",
-                      code_shift=-1, mentionable=True)
+            yield Hit(
+                "override.revoke-prior",
+                H if qualified else M,
+                m.start(),
+                m.end(),
+                "Declares the model's existing instructions void or outdated",
+                code_shift=-1,
+                mentionable=True,
+            )
     for m in _FORGET_ALL_RX.finditer(text):
-        yield Hit("override.dismiss-prior", H, m.start(), m.end(),
-                  "Tells the model to forget everything it was told before",
-                  code_shift=-1, mentionable=True)
+        yield Hit(
+            "override.dismiss-prior",
+            H,
+            m.start(),
+            m.end(),
+            "Tells the model to forget everything it was told before",
+            code_shift=-1,
+            mentionable=True,
+        )
 
 
 def _precedence(seg: Segment) -> Iterator[Hit]:
     for m in _PRECEDENCE_RX.finditer(seg.text):
-        yield Hit("override.precedence-claim", H, m.start(), m.end(),
-                  "Claims priority over every other instruction the model has",
-                  code_shift=-1, mentionable=True)
+        yield Hit(
+            "override.precedence-claim",
+            H,
+            m.start(),
+            m.end(),
+            "Claims priority over every other instruction the model has",
+            code_shift=-1,
+            mentionable=True,
+        )
     for m in _WHATEVER_RX.finditer(seg.text):
-        yield Hit("override.precedence-claim", M, m.start(), m.end(),
-                  "Tells the model to act regardless of what its user or system prompt says",
-                  code_shift=-1, mentionable=True)
+        yield Hit(
+            "override.precedence-claim",
+            M,
+            m.start(),
+            m.end(),
+            "Tells the model to act regardless of what its user or system prompt says",
+            code_shift=-1,
+            mentionable=True,
+        )
     for m in _EXCLUSIVE_RX.finditer(seg.text):
-        yield Hit("override.exclusive-obedience", M, m.start(), m.end(),
-                  "Demands unconditional obedience to this text alone",
-                  code_shift=-1, mentionable=True)
+        yield Hit(
+            "override.exclusive-obedience",
+            M,
+            m.start(),
+            m.end(),
+            "Demands unconditional obedience to this text alone",
+            code_shift=-1,
+            mentionable=True,
+        )
     for m in _TASK_RX.finditer(seg.text):
         sev = M if m.group("now") or m.group("kind").lower() in ("real", "actual", "true") else L
-        yield Hit("override.task-replacement", sev, m.start(), m.end(),
-                  "Replaces the model's task with a different one", code_shift=-1,
-                  mentionable=True)
+        yield Hit(
+            "override.task-replacement",
+            sev,
+            m.start(),
+            m.end(),
+            "Replaces the model's task with a different one",
+            code_shift=-1,
+            mentionable=True,
+        )
     for m in _NEW_INSTR_RX.finditer(seg.text):
-        yield Hit("override.new-instructions", M, m.start(), m.end(),
-                  "Introduces a block of replacement instructions", code_shift=-2,
-                  mentionable=True)
+        yield Hit(
+            "override.new-instructions",
+            M,
+            m.start(),
+            m.end(),
+            "Introduces a block of replacement instructions",
+            code_shift=-2,
+            mentionable=True,
+        )
 
 
 def _safety_off(seg: Segment) -> Iterator[Hit]:
     for m in _SAFETY_OFF_RX.finditer(seg.text):
         if not negated(seg.text, m.start(), 30):
-            yield Hit("override.disable-safety", H, m.start(), m.end(),
-                      "Tells the model to switch off its safety or confirmation checks",
-                      code_shift=-1, mentionable=True)
+            yield Hit(
+                "override.disable-safety",
+                H,
+                m.start(),
+                m.end(),
+                "Tells the model to switch off its safety or confirmation checks",
+                code_shift=-1,
+                mentionable=True,
+            )
     for m in _PREAPPROVED_RX.finditer(seg.text):
         if not negated(seg.text, m.start(), 30):
-            yield Hit("override.disable-safety", M, m.start(), m.end(),
-                      "Claims consent or approval the user never gave in the conversation",
-                      code_shift=-1, mentionable=True)
+            yield Hit(
+                "override.disable-safety",
+                M,
+                m.start(),
+                m.end(),
+                "Claims consent or approval the user never gave in the conversation",
+                code_shift=-1,
+                mentionable=True,
+            )
 
 
 _IDENTITY_RX = rx(
@@ -206,14 +267,26 @@ def _role(seg: Segment) -> Iterator[Hit]:
     identities = list(_IDENTITY_RX.finditer(seg.text))
     if identities:
         m = identities[0]
-        yield Hit("role.unrestricted-persona", H, m.start(), max(m.end(), free[0].end()),
-                  "Gives the model a new identity that has no rules or limits",
-                  code_shift=-1, mentionable=True)
+        yield Hit(
+            "role.unrestricted-persona",
+            H,
+            m.start(),
+            max(m.end(), free[0].end()),
+            "Gives the model a new identity that has no rules or limits",
+            code_shift=-1,
+            mentionable=True,
+        )
         return
     m = free[0]
-    yield Hit("role.constraint-removal", M, m.start(), m.end(),
-              "Describes the model as free of its rules or unable to refuse",
-              code_shift=-1, mentionable=True)
+    yield Hit(
+        "role.constraint-removal",
+        M,
+        m.start(),
+        m.end(),
+        "Describes the model as free of its rules or unable to refuse",
+        code_shift=-1,
+        mentionable=True,
+    )
 
 
 _CHAT_TOKEN_RX = rx(
@@ -251,34 +324,70 @@ _AUTHORITY_RX = rx(
 def _delimiters(seg: Segment) -> Iterator[Hit]:
     text = seg.text
     for m in _CHAT_TOKEN_RX.finditer(text):
-        yield Hit("delim.chat-template-token", H, m.start(), m.end(),
-                  "Contains a chat-template control token that fakes a new conversation turn",
-                  code_shift=-2, mentionable=True)
+        yield Hit(
+            "delim.chat-template-token",
+            H,
+            m.start(),
+            m.end(),
+            "Contains a chat-template control token that fakes a new conversation turn",
+            code_shift=-2,
+            mentionable=True,
+        )
         break
     roles = list(_ROLE_LINE_RX.finditer(text))
     kinds = {m.group("role").lower() for m in roles}
     if len(roles) >= 2 and len(kinds) >= 2:
-        yield Hit("delim.fake-transcript", H, roles[0].start(), roles[-1].end(),
-                  "Fakes a transcript of earlier turns between the user and the assistant",
-                  code_shift=-2, mentionable=True)
+        yield Hit(
+            "delim.fake-transcript",
+            H,
+            roles[0].start(),
+            roles[-1].end(),
+            "Fakes a transcript of earlier turns between the user and the assistant",
+            code_shift=-2,
+            mentionable=True,
+        )
     elif roles and kinds & {"system", "developer", "admin", "administrator", "operator", "root"}:
         m = roles[0]
-        yield Hit("delim.fake-role-message", M, m.start(), m.end(),
-                  "Labels text as coming from the system or an operator", code_shift=-2,
-                  mentionable=True)
+        yield Hit(
+            "delim.fake-role-message",
+            M,
+            m.start(),
+            m.end(),
+            "Labels text as coming from the system or an operator",
+            code_shift=-2,
+            mentionable=True,
+        )
     for m in _ROLE_BRACKET_RX.finditer(text):
-        yield Hit("delim.fake-role-message", M, m.start(), m.end(),
-                  "Imitates a system, developer or end-of-document marker", code_shift=-2,
-                  mentionable=True)
+        yield Hit(
+            "delim.fake-role-message",
+            M,
+            m.start(),
+            m.end(),
+            "Imitates a system, developer or end-of-document marker",
+            code_shift=-2,
+            mentionable=True,
+        )
         break
     for m in _END_MARKER_RX.finditer(text):
-        yield Hit("delim.end-marker", M, m.start(), m.end(),
-                  "Pretends the skill has ended so that what follows looks like a new message",
-                  code_shift=-2, mentionable=True)
+        yield Hit(
+            "delim.end-marker",
+            M,
+            m.start(),
+            m.end(),
+            "Pretends the skill has ended so that what follows looks like a new message",
+            code_shift=-2,
+            mentionable=True,
+        )
     for m in _AUTHORITY_RX.finditer(text):
-        yield Hit("authority.escalation-claim", H, m.start(), m.end(),
-                  "Claims elevated privileges or a message from the platform itself",
-                  code_shift=-1, mentionable=True)
+        yield Hit(
+            "authority.escalation-claim",
+            H,
+            m.start(),
+            m.end(),
+            "Claims elevated privileges or a message from the platform itself",
+            code_shift=-1,
+            mentionable=True,
+        )
 
 
 def _all(seg: Segment) -> Iterator[Hit]:

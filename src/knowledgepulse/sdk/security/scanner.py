@@ -7,6 +7,7 @@ stable `rule_id`, a severity, the file line and a one-line reason.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from knowledgepulse.sdk.security.decode import find_encoded_text
@@ -17,6 +18,8 @@ from knowledgepulse.sdk.security.normalize import normalize_lines
 from knowledgepulse.sdk.security.rules_data import DATA_RULES
 from knowledgepulse.sdk.security.rules_hidden import HIDDEN_RULES, unicode_findings
 from knowledgepulse.sdk.security.rules_instructions import INSTRUCTION_RULES
+from knowledgepulse.sdk.security.rules_secrecy import SECRECY_RULES
+from knowledgepulse.sdk.security.rules_tools import TOOL_RULES
 from knowledgepulse.sdk.security.scoring import (
     add_combinations,
     finding_for,
@@ -26,9 +29,12 @@ from knowledgepulse.sdk.security.scoring import (
 
 __all__ = ["iter_skill_files", "scan_file", "scan_text"]
 
-_RULES = (*INSTRUCTION_RULES, *DATA_RULES, *HIDDEN_RULES)
+_RULES = (*INSTRUCTION_RULES, *SECRECY_RULES, *DATA_RULES, *TOOL_RULES, *HIDDEN_RULES)
 _MAX_DEPTH = 2  # base64 inside base64 is still read; deeper nesting is not worth the time
 _SKIP_DIRS = {"node_modules", "__pycache__"}
+#: Hits kept per rule and segment; a file repeating one phrase a thousand times is no
+#: more suspicious after the first few, and this keeps hostile inputs fast.
+_MAX_HITS_PER_RULE = 20
 
 
 def _hidden_segments(segments: list[Segment]) -> Iterator[tuple[Segment, Finding | None]]:
@@ -43,9 +49,13 @@ def _hidden_segments(segments: list[Segment]) -> Iterator[tuple[Segment, Finding
             hidden = Segment.hidden(blob.text, line, f"decoded from {blob.encoding}", seg.depth + 1)
             note = None
             if len(blob.text.split()) >= 5:
-                note = Finding("encoded.readable-text", Severity.LOW, line,
-                               f"{blob.encoding.capitalize()} decodes to readable text: "
-                               f"\u201c{excerpt(blob.text, 0, len(blob.text))}\u201d")
+                note = Finding(
+                    "encoded.readable-text",
+                    Severity.LOW,
+                    line,
+                    f"{blob.encoding.capitalize()} decodes to readable text: "
+                    f"\u201c{excerpt(blob.text, 0, len(blob.text))}\u201d",
+                )
             queue.append(hidden)
             yield hidden, note
 
@@ -56,10 +66,13 @@ def scan_text(content: str, *, path: str | None = None) -> ScanReport:
     segments = segment_document(infos)
     for li in infos:
         if li.tag_text:
-            segments.append(Segment.hidden(li.tag_text, li.number, "spelled in invisible tag characters"))
+            segments.append(
+                Segment.hidden(li.tag_text, li.number, "spelled in invisible tag characters")
+            )
         if li.zero_width_payload:
-            segments.append(Segment.hidden(li.zero_width_payload, li.number,
-                                           "hidden as zero-width bits"))
+            segments.append(
+                Segment.hidden(li.zero_width_payload, li.number, "hidden as zero-width bits")
+            )
     findings = unicode_findings(infos)
     for hidden, note in list(_hidden_segments(segments)):
         segments.append(hidden)
@@ -68,7 +81,7 @@ def scan_text(content: str, *, path: str | None = None) -> ScanReport:
     obfuscated = {li.number for li in infos if li.obfuscated}
     for seg in segments:
         for rule in _RULES:
-            for hit in rule(seg):
+            for hit in islice(rule(seg), _MAX_HITS_PER_RULE):
                 finding = finding_for(seg, hit, obfuscated)
                 if finding is not None:
                     findings.append(finding)

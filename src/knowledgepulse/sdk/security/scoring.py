@@ -50,8 +50,10 @@ def finding_for(seg: Segment, hit: Hit, obfuscated_lines: set[int]) -> Finding |
     if seg.zone is Zone.CODE and hit.code_shift:
         severity = severity.shifted(hit.code_shift)
         notes.append("inside a code block")
-    if hit.mentionable and seg.zone in (Zone.PROSE, Zone.CODE, Zone.FRONTMATTER) and is_mention(
-        seg.text, hit.start, hit.end
+    if (
+        hit.mentionable
+        and seg.zone in (Zone.PROSE, Zone.CODE, Zone.FRONTMATTER)
+        and is_mention(seg.text, hit.start, hit.end)
     ):
         severity = severity.shifted(-2)
         notes.append("quoted or described as an example")
@@ -74,23 +76,40 @@ def finding_for(seg: Segment, hit: Hit, obfuscated_lines: set[int]) -> Finding |
     return Finding(hit.rule_id, severity, line, f"{hit.message}: \u201c{quote}\u201d{suffix}")
 
 
-_ACTION_PREFIXES = ("override.", "role.", "exfil.", "cred.", "tool.", "delim.", "authority.",
-                    "encoded.", "exec.")
+_ACTION_PREFIXES = (
+    "override.",
+    "role.",
+    "exfil.",
+    "cred.",
+    "tool.",
+    "delim.",
+    "authority.",
+    "encoded.",
+    "exec.",
+)
 
 
 def add_combinations(findings: list[Finding]) -> list[Finding]:
     """Add the findings that only a combination of rules justifies."""
-    conceal = [f for f in findings if f.rule_id == "conceal.from-user"
-               and f.severity >= Severity.MEDIUM]
-    actions = [f for f in findings if f.rule_id.startswith(_ACTION_PREFIXES)
-               and f.severity >= Severity.MEDIUM]
+    conceal = [
+        f for f in findings if f.rule_id == "conceal.from-user" and f.severity >= Severity.MEDIUM
+    ]
+    actions = [
+        f
+        for f in findings
+        if f.rule_id.startswith(_ACTION_PREFIXES) and f.severity >= Severity.MEDIUM
+    ]
     if conceal and actions:
         hide, act = conceal[0], actions[0]
-        findings.append(Finding(
-            "combo.concealed-action", Severity.HIGH, hide.line,
-            f"Keeps an action from the user (line {hide.line}) while instructing "
-            f"{act.rule_id} behaviour (line {act.line})",
-        ))
+        findings.append(
+            Finding(
+                "combo.concealed-action",
+                Severity.HIGH,
+                hide.line,
+                f"Keeps an action from the user (line {hide.line}) while instructing "
+                f"{act.rule_id} behaviour (line {act.line})",
+            )
+        )
     return findings
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from knowledgepulse.registry.api import schemas
-from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Tx
+from knowledgepulse.registry.api.caching import cached_json, query_key
+from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Registry, Tx
 from knowledgepulse.registry.api.docs import errors, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.container import Services
+from knowledgepulse.registry.invalidation import KNOWLEDGE_TAG
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery
 from knowledgepulse.registry.query import first, parse_float, parse_list, parse_page
 
@@ -39,7 +43,7 @@ _EXAMPLE_UNIT = {
     responses=errors(429),
     summary="Search knowledge units",
 )
-async def search_knowledge(caller: Caller, params: QueryParams, tx: Tx) -> JSONResponse:
+async def search_knowledge(caller: Caller, params: QueryParams, registry: Registry) -> Response:
     """Filters `q`, `types`, `domain`, `min_quality`; quarantined units are hidden."""
     page = parse_page(params)
     query = KnowledgeQuery(
@@ -52,8 +56,14 @@ async def search_knowledge(caller: Caller, params: QueryParams, tx: Tx) -> JSONR
         viewer=caller.agent_id if caller.authenticated else None,
         viewer_is_admin=caller.is_admin,
     )
-    units, total = await tx.knowledge.search(query)
-    return json_response(page.envelope([u.to_wire() for u in units], total))
+
+    async def produce(tx: Services) -> object:
+        units, total = await tx.knowledge.search(query)
+        return page.envelope([u.to_wire() for u in units], total)
+
+    viewer = "*admin*" if caller.is_admin else query.viewer
+    key = query_key("knowledge:q", params, viewer)
+    return await cached_json(registry, key, (KNOWLEDGE_TAG,), produce)
 
 
 @router.get(

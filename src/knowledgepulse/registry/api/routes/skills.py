@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.responses import Response
 
 from knowledgepulse.registry.api import schemas
-from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Tx
+from knowledgepulse.registry.api.caching import cached_json, query_key
+from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Registry, Tx
 from knowledgepulse.registry.api.docs import errors, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.container import Services
+from knowledgepulse.registry.invalidation import SKILLS_TAG
 from knowledgepulse.registry.query import first, parse_float, parse_list, parse_page
 from knowledgepulse.registry.skills.models import SkillQuery
 
@@ -24,7 +28,7 @@ _EXAMPLE_SKILL = "---\nname: hello-world\ndescription: Greets the user politely\
     responses=errors(429),
     summary="Search skills",
 )
-async def search_skills(params: QueryParams, tx: Tx) -> JSONResponse:
+async def search_skills(params: QueryParams, registry: Registry) -> Response:
     """Filters `q`, `tags` (comma list, any-of), `min_quality`; `limit` 1..100, `offset`."""
     page = parse_page(params)
     query = SkillQuery(
@@ -34,8 +38,12 @@ async def search_skills(params: QueryParams, tx: Tx) -> JSONResponse:
         offset=page.offset,
         limit=page.limit,
     )
-    skills, total = await tx.skills.search(query)
-    return json_response(page.envelope([s.to_wire(with_files=False) for s in skills], total))
+
+    async def produce(tx: Services) -> object:
+        skills, total = await tx.skills.search(query)
+        return page.envelope([s.to_wire(with_files=False) for s in skills], total)
+
+    return await cached_json(registry, query_key("skills:q", params), (SKILLS_TAG,), produce)
 
 
 @router.get(
@@ -44,10 +52,13 @@ async def search_skills(params: QueryParams, tx: Tx) -> JSONResponse:
     responses=errors(404, 429),
     summary="Get a skill with its files",
 )
-async def get_skill(id: str, tx: Tx) -> JSONResponse:
+async def get_skill(id: str, registry: Registry) -> Response:
     """One skill, including `files` when it has any."""
-    skill = await tx.skills.get(id)
-    return json_response({"data": skill.to_wire()})
+
+    async def produce(tx: Services) -> object:
+        return {"data": (await tx.skills.get(id)).to_wire()}
+
+    return await cached_json(registry, f"skills:id:{id}", (SKILLS_TAG,), produce)
 
 
 @router.post(
