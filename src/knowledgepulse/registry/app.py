@@ -14,12 +14,16 @@ from knowledgepulse.registry.api.responses import JSONResponse
 from knowledgepulse.registry.api.routes import (
     admin,
     auth,
+    collab,
     export,
     health,
+    importer,
     knowledge,
+    marketplace,
     providers,
     reputation,
     skills,
+    sop,
 )
 from knowledgepulse.registry.container import Container
 from knowledgepulse.registry.infra import Clock
@@ -64,6 +68,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         reputation.router,
         export.router,
         providers.router,
+        collab.router,  # /v1/sop/collaborate/rooms before /v1/sop/{id}
+        sop.router,
+        marketplace.router,
+        importer.router,
     ):
         app.include_router(router)
     app.add_middleware(Pipeline, state=app.state)

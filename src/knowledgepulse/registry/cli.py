@@ -92,6 +92,9 @@ def serve(
     """Start the registry HTTP server (Ctrl-C or SIGTERM stops it cleanly)."""
     settings = _settings(host=host, port=port, data_dir=data_dir)
     _configure_logging(settings.log_level)
+    if workers > 1 and not settings.redis_url:
+        # Rate limits, idempotency records and the response cache would be per process.
+        raise _fail("--workers > 1 needs KP_REDIS_URL (shared limits, idempotency and cache)")
     try:
         asyncio.run(_prepare_store(settings))
     except Exception as exc:  # noqa: BLE001 - start-up failure: one line, no traceback

@@ -17,11 +17,18 @@ from knowledgepulse.registry.audit.store import AuditStore
 from knowledgepulse.registry.auth.authenticator import Authenticator
 from knowledgepulse.registry.auth.service import AuthService
 from knowledgepulse.registry.auth.store import ApiKeyStore
+from knowledgepulse.registry.collab.rooms import InProcessRoomRegistry
+from knowledgepulse.registry.collab.service import CollabService
+from knowledgepulse.registry.credits.service import CreditService
+from knowledgepulse.registry.credits.store import CreditStore
 from knowledgepulse.registry.db.database import Database
 from knowledgepulse.registry.db.engine import create_engine
 from knowledgepulse.registry.db.migrate import upgrade_to_head
 from knowledgepulse.registry.export.service import ExportService
 from knowledgepulse.registry.export.store import ExportStore
+from knowledgepulse.registry.importer.client import GuardedClient
+from knowledgepulse.registry.importer.guard import UrlPolicy
+from knowledgepulse.registry.importer.service import ImportService
 from knowledgepulse.registry.infra import (
     Backends,
     Clock,
@@ -33,6 +40,8 @@ from knowledgepulse.registry.infra import (
 from knowledgepulse.registry.invalidation import Touched
 from knowledgepulse.registry.knowledge.service import KnowledgeService
 from knowledgepulse.registry.knowledge.store import KnowledgeStore
+from knowledgepulse.registry.marketplace.service import MarketplaceService
+from knowledgepulse.registry.marketplace.store import ListingStore, SubscriptionStore
 from knowledgepulse.registry.periodic import Periodic
 from knowledgepulse.registry.providers.service import ProviderService
 from knowledgepulse.registry.providers.store import ProviderStore
@@ -54,6 +63,9 @@ from knowledgepulse.registry.search.sql import SqlSearch
 from knowledgepulse.registry.settings import Settings
 from knowledgepulse.registry.skills.service import SkillService
 from knowledgepulse.registry.skills.store import SkillStore
+from knowledgepulse.registry.sop.search import SqlSopSearch
+from knowledgepulse.registry.sop.service import SopService
+from knowledgepulse.registry.sop.store import SopStore
 
 __all__ = ["Container", "Services"]
 
@@ -140,6 +152,31 @@ class Services:
             clock=self._container.clock,
         )
 
+    @cached_property
+    def sops(self) -> SopService:
+        return SopService(
+            SopStore(self.conn),
+            SqlSopSearch(self.conn),
+            self.reputation,
+            self.skills,
+            clock=self._container.clock,
+        )
+
+    @cached_property
+    def credits(self) -> CreditService:
+        return CreditService(CreditStore(self.conn), clock=self._container.clock)
+
+    @cached_property
+    def marketplace(self) -> MarketplaceService:
+        return MarketplaceService(
+            ListingStore(self.conn),
+            SubscriptionStore(self.conn),
+            self.credits,
+            revenue_share=self._settings.marketplace_revenue_share,
+            subscription_price=self._settings.subscription_default_credits,
+            clock=self._container.clock,
+        )
+
 
 @dataclass
 class Container:
@@ -169,6 +206,16 @@ class Container:
     def cache(self) -> Any:
         """The response cache port."""
         return self.backends.cache
+
+    @cached_property
+    def collab(self) -> CollabService:
+        """Collaboration presence; rooms live in this process (one worker, §8.8)."""
+        return CollabService(InProcessRoomRegistry())
+
+    @cached_property
+    def importer(self) -> ImportService:
+        """The Notion/Confluence import proxy behind the SSRF guard ([FIX-S9])."""
+        return ImportService(GuardedClient(UrlPolicy(self.settings.import_allowed_host_list)))
 
     @classmethod
     async def start(cls, settings: Settings, *, clock: Clock | None = None) -> Container:

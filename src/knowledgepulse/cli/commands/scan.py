@@ -118,7 +118,7 @@ def _print_rich(reports: list[ScanReport]) -> None:
 def scan(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATH...", help="SKILL.md files or folders.", show_default=False),
+        typer.Argument(metavar="PATH", help="SKILL.md files or folders.", show_default=False),
     ],
     json_output: Annotated[
         bool, typer.Option("--json", help="Print one JSON line instead of the report.")

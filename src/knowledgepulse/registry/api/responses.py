@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse as StarletteJSONResponse
 
 from knowledgepulse._lib import jsjson
 
 __all__ = ["JSONResponse", "json_response"]
 
 
-class JSONResponse(Response):
-    """A JSON response rendered with the reference's number and spacing rules."""
+class JSONResponse(StarletteJSONResponse):
+    """A JSON response rendered with the reference's number and spacing rules.
+
+    Subclassing Starlette's JSON response tells FastAPI to document route response models.
+    """
 
     media_type = "application/json"
 

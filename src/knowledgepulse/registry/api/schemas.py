@@ -258,9 +258,9 @@ class AuditEntryOut(_Doc):
     resourceId: str
     ip: str
     timestamp: str
-    method: str
-    status: int
-    details: dict[str, Any] | None = None
+    details: dict[str, Any] | None = Field(
+        default=None, description="operation, method, status and duration of the request"
+    )
 
 
 class AuditPage(_Doc):

@@ -8,11 +8,11 @@ the balance does not cover changes nothing and raises, which rolls the request b
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from knowledgepulse._lib.timefmt import format_iso, utcnow
+from knowledgepulse._lib.timefmt import format_iso
 from knowledgepulse.registry.auth.models import AuthContext
 from knowledgepulse.registry.bodies import object_body
 from knowledgepulse.registry.credits.models import (
@@ -29,6 +29,7 @@ from knowledgepulse.registry.errors import (
     PaymentRequired,
     Unauthorized,
 )
+from knowledgepulse.registry.infra.clock import Clock, SystemClock
 
 __all__ = ["EARNINGS_WINDOW", "REFILL_PERIOD", "CreditService"]
 
@@ -40,8 +41,13 @@ EARNING_TYPES = ("earned", "payout")
 class CreditService:
     """Runs inside the caller's transaction; never commits."""
 
-    def __init__(self, store: CreditStore) -> None:
+    def __init__(self, store: CreditStore, *, clock: Clock | None = None) -> None:
         self._store = store
+        self._clock = clock or SystemClock()
+
+    def now(self) -> datetime:
+        """The current time of the injected clock, as an aware UTC datetime."""
+        return datetime.fromtimestamp(self._clock.time(), UTC)
 
     async def balance(self, caller: AuthContext) -> Balance:
         """The caller's balance after the lazy refill check (initial, then every 30 days)."""
@@ -52,7 +58,7 @@ class CreditService:
 
     async def refill_if_due(self, agent_id: str, tier: str) -> bool:
         """Add the tier's refill when it is due (§9.10); True when credits were added."""
-        now = utcnow()
+        now = self.now()
         return await self._store.refill(
             agent_id,
             refill_amount(tier),
@@ -75,9 +81,13 @@ class CreditService:
         Raises:
             PaymentRequired: the balance is lower than `amount`; nothing was changed.
         """
-        now = format_iso(utcnow())
-        if await self._store.debit(agent_id, amount, description=description, now=now,
-                                   listing_id=listing_id) is None:
+        now = format_iso(self.now())
+        if (
+            await self._store.debit(
+                agent_id, amount, description=description, now=now, listing_id=listing_id
+            )
+            is None
+        ):
             balance, _ = await self._store.get(agent_id)
             raise PaymentRequired(
                 "Insufficient credits", balance=wire_amount(balance), required=wire_amount(amount)
@@ -93,7 +103,7 @@ class CreditService:
         listing_id: str | None = None,
     ) -> Decimal:
         """Add `amount` ≥ 0 with ledger type `kind`; returns the new balance."""
-        now = format_iso(utcnow())
+        now = format_iso(self.now())
         return await self._store.credit(
             agent_id, amount, kind=kind, description=description, now=now, listing_id=listing_id
         )
@@ -124,7 +134,7 @@ class CreditService:
             amount = exact_credits(value)
         except ValueError as exc:
             raise Invalid(f"amount {exc}") from None
-        now = format_iso(utcnow())
+        now = format_iso(self.now())
         if amount >= 0:
             new_balance = await self._store.credit(
                 agent_id, amount, kind="earned", description=reason, now=now

@@ -48,7 +48,10 @@ class CreditStore:
                 .on_conflict_do_nothing(index_elements=[bc.agent_id])
             )
         await self._conn.execute(
-            sa.select(bc.agent_id).where(bc.agent_id.in_(ids)).order_by(bc.agent_id).with_for_update()
+            sa.select(bc.agent_id)
+            .where(bc.agent_id.in_(ids))
+            .order_by(bc.agent_id)
+            .with_for_update()
         )
 
     async def get(self, agent_id: str) -> tuple[Decimal, str | None]:
@@ -96,7 +99,13 @@ class CreditStore:
         return False
 
     async def credit(
-        self, agent_id: str, amount: Decimal, *, kind: str, description: str, now: str,
+        self,
+        agent_id: str,
+        amount: Decimal,
+        *,
+        kind: str,
+        description: str,
+        now: str,
         listing_id: str | None = None,
     ) -> Decimal:
         """Add `amount` ≥ 0 (creating the balance row if needed); returns the new balance."""
@@ -111,7 +120,12 @@ class CreditStore:
         return balance
 
     async def debit(
-        self, agent_id: str, amount: Decimal, *, description: str, now: str,
+        self,
+        agent_id: str,
+        amount: Decimal,
+        *,
+        description: str,
+        now: str,
         listing_id: str | None = None,
     ) -> Decimal | None:
         """Deduct `amount` ≥ 0 if the balance covers it; the new balance, or None (no change)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from knowledgepulse.registry.importer.guard import Target, UrlPolicy
+from knowledgepulse.registry.importer.guard import Target, TargetNotAllowed, UrlPolicy
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_RESPONSE_BYTES", "GuardedClient", "UpstreamError"]
 
@@ -57,7 +57,7 @@ class GuardedClient:
             UpstreamError: network failure, timeout, non-2xx status (message
                 `<status> <reason>`), oversized or non-JSON body, too many redirects.
         """
-        current = httpx.URL(url, params=params)
+        current = _parse(url, params)
         origin = _origin(current)
         async with httpx.AsyncClient(
             timeout=self._timeout, follow_redirects=False, trust_env=False
@@ -67,7 +67,7 @@ class GuardedClient:
                 sent = headers if _origin(current) == origin else _without_auth(headers)
                 status, reason, location, body = await self._fetch(client, target, sent)
                 if status in _REDIRECTS and location:
-                    current = current.join(location)
+                    current = _join(current, location)
                     continue
                 if not 200 <= status < 300:
                     raise UpstreamError(f"{status} {reason}".rstrip())
@@ -92,8 +92,12 @@ class GuardedClient:
                 extensions=extensions,
             ) as response:
                 if response.status_code in _REDIRECTS:
-                    return response.status_code, response.reason_phrase, \
-                        response.headers.get("location"), b""
+                    return (
+                        response.status_code,
+                        response.reason_phrase,
+                        response.headers.get("location"),
+                        b"",
+                    )
                 body = await self._read(response)
                 return response.status_code, response.reason_phrase, None, body
         except httpx.TimeoutException:
@@ -111,6 +115,20 @@ class GuardedClient:
             if len(body) > self._max_bytes:
                 raise UpstreamError(f"the response is larger than {self._max_bytes} bytes")
         return bytes(body)
+
+
+def _parse(url: str, params: dict[str, str] | None) -> httpx.URL:
+    try:
+        return httpx.URL(url, params=params)
+    except httpx.InvalidURL:
+        raise TargetNotAllowed("not a valid URL") from None
+
+
+def _join(base: httpx.URL, location: str) -> httpx.URL:
+    try:
+        return base.join(location)
+    except httpx.InvalidURL:
+        raise TargetNotAllowed("the redirect target is not a valid URL") from None
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import math
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-from knowledgepulse._lib.timefmt import format_iso, utcnow
+from knowledgepulse._lib.timefmt import format_iso
 from knowledgepulse.registry.auth.models import AuthContext
 from knowledgepulse.registry.bodies import MALFORMED, MISSING, object_body
 from knowledgepulse.registry.credits.models import exact_credits, wire_amount
 from knowledgepulse.registry.credits.service import CreditService
-from knowledgepulse.registry.errors import Forbidden, Invalid, NotFound, PaymentRequired, Unauthorized
+from knowledgepulse.registry.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    PaymentRequired,
+    Unauthorized,
+)
+from knowledgepulse.registry.infra.clock import Clock, SystemClock
 from knowledgepulse.registry.marketplace.models import (
     Listing,
     ListingIn,
@@ -40,6 +47,7 @@ DEFAULT_REVENUE_SHARE = 0.7
 DEFAULT_SUBSCRIPTION_PRICE = 50
 SUBSCRIPTION_PERIOD = timedelta(days=30)
 FREE_MESSAGE = "Free listing — no credits required"
+PRICE_PRECISION = "Number must have at most 6 decimal places"
 SUBSCRIBE_HINT = "Subscribe to this domain via POST /v1/marketplace/subscribe"
 
 
@@ -54,10 +62,12 @@ class MarketplaceService:
         *,
         revenue_share: float = DEFAULT_REVENUE_SHARE,
         subscription_price: float = DEFAULT_SUBSCRIPTION_PRICE,
+        clock: Clock | None = None,
     ) -> None:
         self._listings = listings
         self._subscriptions = subscriptions
         self._credits = credits
+        self._clock = clock or SystemClock()
         # Outside [0, 1] the reference falls back to 0.7 (§8.9); a bad default price to 50.
         share = revenue_share if math.isfinite(revenue_share) else -1.0
         self._share = Decimal(repr(float(share) if 0 <= share <= 1 else DEFAULT_REVENUE_SHARE))
@@ -89,11 +99,12 @@ class MarketplaceService:
         try:
             price = exact_credits(body["price_credits"])
         except ValueError:
-            raise Invalid(
-                "Invalid listing",
-                issues=[{"path": "price_credits", "message": "Number must have at most 6 decimal places"}],
-            ) from None
-        now = format_iso(utcnow())
+            issue = {
+                "path": "price_credits",
+                "message": "Number must have at most 6 decimal places",
+            }
+            raise Invalid("Invalid listing", issues=[issue]) from None
+        now = format_iso(self._now())
         listing = Listing(
             id=f"kp:listing:{uuid.uuid4()}",
             knowledge_unit_id=body["knowledge_unit_id"],
@@ -125,7 +136,7 @@ class MarketplaceService:
                 "contributor_payout": 0,
                 "message": FREE_MESSAGE,
             }
-        now = format_iso(utcnow())
+        now = format_iso(self._now())
         if listing.access_model == "subscription":
             if not await self._subscriptions.has_access(buyer, listing.domain, now):
                 raise PaymentRequired(
@@ -172,7 +183,7 @@ class MarketplaceService:
         price = self._price(body.get("credits_per_month"))
         await self._credits.refill_if_due(agent_id, caller.tier)
         await self._credits.charge(agent_id, price, f"Subscription: {domain} (first month)")
-        now = utcnow()
+        now = self._now()
         return await self._subscriptions.subscribe(
             agent_id,
             domain,
@@ -192,7 +203,10 @@ class MarketplaceService:
 
     async def subscriptions(self, caller: AuthContext) -> list[Subscription]:
         """The caller's active, unexpired subscriptions."""
-        return await self._subscriptions.active(_agent(caller), format_iso(utcnow()))
+        return await self._subscriptions.active(_agent(caller), format_iso(self._now()))
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock.time(), UTC)
 
     def _price(self, value: object) -> Decimal:
         if value is None:

@@ -96,7 +96,12 @@ class ListingStore:
         return [_listing(row) for row in rows]
 
     async def record_purchase(
-        self, listing_id: str, buyer_id: str, credits_spent: Decimal, *, via_subscription: bool,
+        self,
+        listing_id: str,
+        buyer_id: str,
+        credits_spent: Decimal,
+        *,
+        via_subscription: bool,
         now: str,
     ) -> None:
         """Count one purchase on the listing (and touch `updated_at`), and record who bought."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from knowledgepulse._lib.timefmt import now_iso
+from knowledgepulse._lib.timefmt import format_iso
 from knowledgepulse.registry.auth.models import AuthContext
 from knowledgepulse.registry.bodies import MALFORMED, MISSING
 from knowledgepulse.registry.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from knowledgepulse.registry.infra.clock import Clock, SystemClock
 from knowledgepulse.registry.reputation.service import ReputationService
 from knowledgepulse.registry.skills.service import SkillService
 from knowledgepulse.registry.sop.export import render_skill
@@ -39,7 +41,10 @@ class SopService:
         search: SopSearch,
         reputation: ReputationService,
         skills: SkillService,
+        *,
+        clock: Clock | None = None,
     ) -> None:
+        self._clock = clock or SystemClock()
         self._store = store
         self._search = search
         self._reputation = reputation
@@ -61,7 +66,7 @@ class SopService:
             metadata["agent_id"] = caller.agent_id
         elif owner != caller.agent_id and not caller.is_admin:
             raise Forbidden("metadata.agent_id must match the authenticated agent")
-        now = now_iso()
+        now = self._now()
         stored = StoredSop(
             id=sop["id"],
             sop=sop,
@@ -115,7 +120,7 @@ class SopService:
         elif owner != current.owner and not caller.is_admin:
             raise Forbidden("metadata.agent_id must match the authenticated agent")
         version = current.version + 1
-        now = now_iso()
+        now = self._now()
         updated = StoredSop(
             id=sop_id,
             sop=sop,
@@ -141,7 +146,7 @@ class SopService:
             raise Forbidden("Admin scope required")
         current = await self._visible(caller, sop_id, for_update=True)
         approved = dataclasses.replace(
-            current, status="approved", approved_by=caller.agent_id, updated_at=now_iso()
+            current, status="approved", approved_by=caller.agent_id, updated_at=self._now()
         )
         await self._store.replace(approved)
         return approved
@@ -179,13 +184,12 @@ class SopService:
         current = await self._visible(caller, sop_id)
         if not (caller.is_admin or caller.owns(current.owner)):
             raise Forbidden("Forbidden: only owner or admin can delete")
-        now = now_iso()
+        now = self._now()
         await self._store.delete(sop_id, now)
         return {"deleted": True, "sop_id": sop_id, "deleted_at": now, "deleted_by": caller.agent_id}
 
-    async def owned_by(self, agent_id: str) -> list[StoredSop]:
-        """Every SOP the agent owns, private ones included (GDPR export of one's own data)."""
-        return await self._store.list_for_agent(agent_id)
+    def _now(self) -> str:
+        return format_iso(datetime.fromtimestamp(self._clock.time(), UTC))
 
     async def _visible(
         self, caller: AuthContext, sop_id: str, *, for_update: bool = False
@@ -193,8 +197,7 @@ class SopService:
         stored = await self._store.get(sop_id, for_update=for_update)
         # `org` has no organisation model yet and behaves like `network` ([FIX-S10]).
         if stored is None or (
-            stored.visibility == "private"
-            and not (caller.is_admin or caller.owns(stored.owner))
+            stored.visibility == "private" and not (caller.is_admin or caller.owns(stored.owner))
         ):
             raise NotFound("SOP not found")
         return stored

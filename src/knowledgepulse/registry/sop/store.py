@@ -167,13 +167,6 @@ class SopStore:
         )
         return True
 
-    async def list_for_agent(self, agent_id: str) -> list[StoredSop]:
-        """Every SOP the agent owns, oldest first (GDPR export, [FIX-S18])."""
-        rows = await self._conn.execute(
-            sa.select(*_COLUMNS).where(sc.agent_id == agent_id).order_by(sc.created_at, sc.id)
-        )
-        return [_sop(row) for row in rows]
-
 
 _COLUMNS = [
     sc.id,

@@ -29,12 +29,13 @@ _NEGATION = re.compile(
 # Words that say the text is *about* an attack (a quote, an example, a detection rule)
 # rather than an instruction to the model reading it.
 _MENTION_CUE = re.compile(
-    r"\b(?:such as|like|e\.g\.|for example|for instance|phrases?|patterns?|strings?"
-    r"|attacks?|attackers?|jailbreaks?|injections?|injected|detects?|detecting|flags?|flagging"
-    r"|looks? for|examples? of|family|says? to|saying|tells? (?:the model|it|you|them) to"
-    r"|asks? (?:the model|it|you|them) to|ask the model to|tries|trying|attempts?"
-    r"|instructs? (?:the model|it) to|prompts that|text that|content that|a document that"
-    r"|that says|hide|hidden|malicious|adversarial|untrusted)\b",
+    r"\b(?:such as|(?:phrases?|things?|text|strings?|words?|prompts?|something|lines?)\s+like"
+    r"|e\.g\.|for example|for instance|phrases?|patterns?|attacks?|attackers?|jailbreaks?"
+    r"|injections?|injected|detects?|detecting|flags?|flagging|looks? for|examples? of|family"
+    r"|says? to|saying|tells? (?:the model|it|you|them) to|asks? (?:the model|it|you|them) to"
+    r"|ask the model to|attempts? to|tries to|trying to|instructs? (?:the model|it) to"
+    r"|prompts that|text that|content that|a document that|that says|malicious|adversarial"
+    r"|untrusted)\b",
     re.IGNORECASE,
 )
 _QUOTES = {"\u201c": "\u201d", "\u2018": "\u2019"}

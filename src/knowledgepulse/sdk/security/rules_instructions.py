@@ -108,11 +108,20 @@ _PREAPPROVED_RX = rx(
 )
 
 
+_MORE_NOUNS_RX = rx(
+    rf"(?:\s*(?:,|\band\b|\bor\b)\s*(?:the\s+|your\s+|all\s+)?(?:(?P<strong>{_STRONG_NOUN})"
+    rf"|{_WEAK_NOUN})\b)+"
+)
+
+
 def _dismiss(seg: Segment) -> Iterator[Hit]:
     text = seg.text
     for m in _DISMISS_RX.finditer(text):
-        tail = text[m.end() : m.end() + 60]
-        strong = m.group("strong") is not None
+        # "the constraints and guardrails you were given": read the whole noun list.
+        more = _MORE_NOUNS_RX.match(text, m.end())
+        end = more.end() if more else m.end()
+        tail = text[end : end + 60]
+        strong = m.group("strong") is not None or bool(more and more.group("strong"))
         ref = _TAIL_REF.search(tail) is not None
         if strong:
             ok = ref or _QUAL_ANY.search(m.group("gap")) is not None
@@ -125,7 +134,7 @@ def _dismiss(seg: Segment) -> Iterator[Hit]:
                 "override.dismiss-prior",
                 H,
                 m.start(),
-                m.end(),
+                end,
                 "Tells the model to set aside the instructions it already has",
                 code_shift=-1,
                 mentionable=True,

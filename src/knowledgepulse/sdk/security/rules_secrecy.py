@@ -136,6 +136,12 @@ _CONCEAL_RXS: tuple[tuple[re.Pattern[str], Severity, str], ...] = (
         "Asks for an action to happen without the user seeing it",
     ),
 )
+_CONSENT_RX = rx(
+    rf"\b(?:do\s+not|don'?t|never|without)\s+(?:ever\s+)?(?:ask(?:ing)?|consult(?:ing)?"
+    rf"|check(?:ing)?\s+with|confirm(?:ing)?\s+with)\s+{_WHO}\s+(?:about|before|first"
+    r"|for\s+(?:permission|approval|confirmation|consent))\b"
+    r"|\bwithout\s+(?:asking|confirmation|approval|consent|permission)\b"
+)
 _UPGRADE_TO_USER = re.compile(
     r"\b(?:to|from|with)\s+(?:the\s+)?(?:user|human|customer|operator)\b|\beven\s+if\b",
     re.IGNORECASE,
@@ -175,6 +181,18 @@ def _conceal(seg: Segment) -> Iterator[Hit]:
             elif "without the user seeing" in message and negated(text, m.start(), 40):
                 continue
             yield Hit("conceal.from-user", sev, m.start(), m.end(), message, code_shift=-1)
+
+    for m in _CONSENT_RX.finditer(text):
+        if m.group(0).lower().startswith("without") and negated(text, m.start(), 50):
+            continue  # "never deploy without asking" keeps the user in control
+        yield Hit(
+            "conceal.skip-consent",
+            M,
+            m.start(),
+            m.end(),
+            "Tells the model to act without the user's approval",
+            code_shift=-1,
+        )
 
 
 SECRECY_RULES = (_conceal,)

@@ -92,7 +92,7 @@ _ACTION_PREFIXES = (
 def add_combinations(findings: list[Finding]) -> list[Finding]:
     """Add the findings that only a combination of rules justifies."""
     conceal = [
-        f for f in findings if f.rule_id == "conceal.from-user" and f.severity >= Severity.MEDIUM
+        f for f in findings if f.rule_id.startswith("conceal.") and f.severity >= Severity.MEDIUM
     ]
     actions = [
         f
