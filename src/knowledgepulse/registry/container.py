@@ -15,6 +15,7 @@ from knowledgepulse.registry.audit.service import AuditService
 from knowledgepulse.registry.audit.sink import AuditSink
 from knowledgepulse.registry.audit.store import AuditStore
 from knowledgepulse.registry.auth.authenticator import Authenticator
+from knowledgepulse.registry.auth.jwt import JwksVerifier
 from knowledgepulse.registry.auth.service import AuthService
 from knowledgepulse.registry.auth.store import ApiKeyStore
 from knowledgepulse.registry.collab.rooms import InProcessRoomRegistry
@@ -188,6 +189,7 @@ class Container:
     audit: AuditSink
     backends: Backends
     redis: Any = None
+    jwt_verifier: JwksVerifier | None = None
     jobs: list[Periodic] = field(default_factory=list)
     clock: Clock = field(default_factory=SystemClock)
     _issuer: CredentialIssuer | None = field(default=None, repr=False)
@@ -255,15 +257,24 @@ class Container:
             async with database.transaction(write=True) as conn:
                 await AuditService(AuditStore(conn)).purge_expired()
 
+        # §9.2: JWT sign-in only when issuer, audience and JWKS URL are all configured.
+        verifier = None
+        if settings.oidc_enabled:
+            verifier = JwksVerifier(
+                issuer=str(settings.oidc_issuer),
+                audience=str(settings.oidc_audience),
+                jwks_url=str(settings.oidc_jwks_url),
+            )
         sink = AuditSink(write_audit)
         sink.start()
         container = cls(
             settings=settings,
             database=database,
-            authenticator=Authenticator(lookup_key),
+            authenticator=Authenticator(lookup_key, jwt=verifier),
             audit=sink,
             backends=backends,
             redis=redis,
+            jwt_verifier=verifier,
             jobs=[Periodic("audit-retention", AUDIT_PURGE_INTERVAL, purge_audit)],
             clock=clock or SystemClock(),
         )
@@ -320,3 +331,5 @@ class Container:
         await self.backends.aclose()
         if self.redis is not None:
             await self.redis.aclose()
+        if self.jwt_verifier is not None:
+            await self.jwt_verifier.aclose()

@@ -121,13 +121,14 @@ async def test_active_providers_without_recent_heartbeats_read_as_inactive(
 ) -> None:
     admin = await capi.key("kp:agent:admin", "admin")
     active = (await register(capi, admin, status="active")).json()["data"]["id"]
+    clock.advance(0.001)
     await register(capi, admin, url="https://u.example.org", status="unknown")
 
     async def statuses() -> list[str]:
         return [p["status"] for p in (await capi.client.get("/v1/providers")).json()["data"]]
 
     assert await statuses() == ["active", "unknown"]
-    clock.advance(3600)  # exactly one hour is not stale yet
+    clock.advance(3600 - 0.001)  # exactly one hour is not stale yet
     assert await statuses() == ["active", "unknown"]
     clock.advance(1)
     assert await statuses() == ["inactive", "unknown"]

@@ -178,9 +178,7 @@ def skill_body(label: str, *, with_files: bool = False) -> dict[str, Any]:
     return body
 
 
-async def bounded_gather(
-    calls: list[Callable[[], Awaitable[T]]], concurrency: int = 16
-) -> list[T]:
+async def bounded_gather(calls: list[Callable[[], Awaitable[T]]], concurrency: int = 16) -> list[T]:
     """Run the calls with at most `concurrency` in flight; results in call order."""
     gate = asyncio.Semaphore(concurrency)
 

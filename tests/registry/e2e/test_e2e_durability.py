@@ -110,7 +110,10 @@ async def write_storm(server: ServerProcess, writes: list[Write]) -> Storm:
                     write.detail = repr(exc)
                     continue
                 if not response.is_success:
-                    write.outcome, write.detail = "failed", f"{response.status_code} {response.text}"
+                    write.outcome, write.detail = (
+                        "failed",
+                        f"{response.status_code} {response.text}",
+                    )
                     continue
                 write.outcome = "acked"
                 data = response.json()["data"]
@@ -142,7 +145,8 @@ def audit_store_on_disk(store: StoreUnderTest, storm: Storm) -> tuple[int, int]:
         document = parse_json_column(row["unit_json"])
         assert validate_knowledge_unit(document).ok, (row["id"], document)
         write = by_unit_id.get(row["id"])
-        assert write is not None and write.outcome in ("acked", "unknown"), row["id"]
+        assert write is not None, row["id"]
+        assert write.outcome in ("acked", "unknown"), row["id"]
         # Whole or nothing: the document is exactly what was sent, owner stamped.
         assert document == expected_unit(write.body, write.agent_id), row["id"]
         meta = document["metadata"]
@@ -172,7 +176,8 @@ def audit_store_on_disk(store: StoreUnderTest, storm: Storm) -> tuple[int, int]:
     assert max(names.values(), default=1) == 1, "a skill stored twice"
     for row in skills:
         write = by_skill_name.get(row["name"])
-        assert write is not None and write.outcome in ("acked", "unknown"), row["name"]
+        assert write is not None, row["name"]
+        assert write.outcome in ("acked", "unknown"), row["name"]
         assert row["content"] == write.body["skill_md_content"]
         assert parse_json_column(row["tags"]) == skill_tags(write.label)
         assert parse_json_column(row["files"]) == write.body.get("files", {})
@@ -284,20 +289,13 @@ async def audit_through_the_api(
 async def test_acknowledged_writes_survive_kill_9_and_nothing_is_half_written(
     backend: str, tmp_path: Path
 ) -> None:
-    import time
-    T0=time.monotonic()
-    P=lambda m: print(f'{time.monotonic()-T0:7.2f} {m}', flush=True)
     with store_under_test(backend, tmp_path) as store:
-        P('store')
         server = spawn_server(tmp_path, store.env)
         try:
             server.wait_ready()
-            P('ready')
             async with httpx.AsyncClient(base_url=server.url, timeout=CLIENT_TIMEOUT_S) as client:
                 keys = await register_agents(client, "storm", AGENTS)
-            P('registered')
             storm = await write_storm(server, plan_writes(keys))
-            P('storm')
             server.proc.wait(timeout=10)
         finally:
             server.stop(signal.SIGKILL)
@@ -312,17 +310,13 @@ async def test_acknowledged_writes_survive_kill_9_and_nothing_is_half_written(
         assert outcomes["acked"] == len(storm.acks)
 
         stored_units, stored_skills = audit_store_on_disk(store, storm)
-        P(f'disk audit {outcomes}')
         acked_or_unknown = outcomes["acked"] + outcomes["unknown"]
         assert outcomes["acked"] <= stored_units + stored_skills <= acked_or_unknown
 
         restarted = spawn_server(tmp_path, store.env)
         try:
             restarted.wait_ready()
-            P('restarted')
             await audit_through_the_api(restarted, storm, stored_units, stored_skills)
         finally:
-            P('api audit')
             assert restarted.stop() == 0, restarted.log()
-            P('stopped')
         assert "Traceback" not in restarted.log(), restarted.log()
