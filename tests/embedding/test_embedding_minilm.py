@@ -71,7 +71,7 @@ def test_batched_embedding_equals_one_text_at_a_time_in_input_order(
 ) -> None:
     # batch_size=4 forces several length-sorted, per-batch-padded chunks.
     embedder = MiniLMEmbedder(model_cache, batch_size=4, intra_op_threads=1)
-    texts = [item["text"] for item in reference["items"][::3]]
+    texts = [item["text"] for item in reference["items"][2::5]]
 
     batched = embedder.embed(texts)
     single = np.concatenate([embedder.embed([text]) for text in texts])

@@ -52,12 +52,18 @@ def trace(visibility: str = "network") -> dict[str, Any]:
 
 @pytest.fixture
 async def start(db_url: str, tmp_path: Path) -> AsyncIterator[Start]:
-    """Factory: `await start(clock=…, **settings)` → a started container (closed after)."""
+    """Factory: `await start(clock=…, scheduled=…, **settings)` → a started container."""
     started: list[Container] = []
 
-    async def factory(clock: Any = None, **overrides: Any) -> Container:
+    async def factory(clock: Any = None, *, scheduled: bool = False, **overrides: Any) -> Container:
         container = await Container.start(settings_for(db_url, tmp_path, **overrides), clock=clock)
         started.append(container)
+        if not scheduled:
+            # Tests that sweep by hand stop the background sweep first, so it cannot run
+            # late (after the clock moved) and delete units behind the test's back.
+            for job in container.jobs:
+                if job.name == "knowledge-retention":
+                    await job.stop()
         return container
 
     yield factory
@@ -97,7 +103,7 @@ def test_policy_treats_zero_or_negative_days_as_forever() -> None:
 async def test_units_older_than_their_visibility_period_are_swept(start: Start) -> None:
     clock = ManualClock(start=time.time())
     container = await start(clock=clock)
-    private, org, network = await contribute(container, "private", "org", "network")
+    _, org, network = await contribute(container, "private", "org", "network")
 
     clock.advance(365 * DAY)  # not older than 365 days yet: the comparison is strict
     assert await container.sweep_retention() == 0
@@ -115,7 +121,7 @@ async def test_units_older_than_their_visibility_period_are_swept(start: Start) 
 async def test_network_retention_applies_when_configured(start: Start) -> None:
     clock = ManualClock(start=time.time())
     container = await start(clock=clock, retention_network_days=10, retention_private_days=0)
-    private, network = await contribute(container, "private", "network")
+    private, _ = await contribute(container, "private", "network")
     clock.advance(11 * DAY)
     assert await container.sweep_retention() == 1
     assert await stored_ids(container) == {private}
@@ -124,7 +130,7 @@ async def test_network_retention_applies_when_configured(start: Start) -> None:
 async def test_sweeping_cascades_reports_validations_and_leaves_tombstones(start: Start) -> None:
     clock = ManualClock(start=time.time())
     container = await start(clock=clock, quarantine_threshold=1)
-    (unit_id,) = await contribute(container, "private")
+    (unit_id,) = await contribute(container, "org")
     async with container.unit_of_work(write=True) as tx:
         await tx.reputation.award("kp:agent:bob", 0.1, "Initial registration bonus")
         await tx.knowledge.validate(BOB, unit_id, {"valid": True})
@@ -133,7 +139,7 @@ async def test_sweeping_cascades_reports_validations_and_leaves_tombstones(start
     assert await count(container, security_reports) == 1
     assert await count(container, knowledge_validations) == 1
 
-    clock.advance(366 * DAY)
+    clock.advance(731 * DAY)
     assert await container.sweep_retention() == 1
     assert await stored_ids(container) == set()
     assert await count(container, security_reports) == 0
@@ -169,7 +175,7 @@ async def insert_old_unit(container: Container) -> str:
 
 async def wait_until_gone(container: Container, unit_id: str) -> None:
     async with asyncio.timeout(5):
-        while unit_id in await stored_ids(container):
+        while unit_id in await stored_ids(container):  # noqa: ASYNC110 - polls the database
             await asyncio.sleep(0.05)
 
 
@@ -177,13 +183,13 @@ async def test_the_sweep_runs_at_start_up(start: Start) -> None:
     first = await start()
     unit_id = await insert_old_unit(first)
     await first.close()
-    second = await start()
+    second = await start(scheduled=True)
     assert "knowledge-retention" in [job.name for job in second.jobs]
     await wait_until_gone(second, unit_id)
 
 
 async def test_the_sweep_repeats_every_configured_interval(start: Start) -> None:
-    container = await start(retention_sweep_interval_hours=0.0002)  # 0.72 s
+    container = await start(scheduled=True, retention_sweep_interval_hours=0.0002)  # 0.72 s
     await asyncio.sleep(0)  # let the start-up run begin on an empty store
     unit_id = await insert_old_unit(container)
     await wait_until_gone(container, unit_id)

@@ -224,6 +224,7 @@ def build_model(files: ModelFiles) -> onnx.ModelProto:
     norm_floor = g.const("const.norm_floor", np.array(1e-12, dtype=np.float32))
     norm = g.op("Max", [g.op("ReduceL2", [mean], axes=[1], keepdims=1), norm_floor])
     g.op("Div", [mean, norm], name="sentence_embedding")
+    del w  # the initializers hold their own copies; keep the build's peak memory down
 
     graph = helper.make_graph(
         g.nodes,

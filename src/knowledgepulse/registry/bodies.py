@@ -31,6 +31,8 @@ MISSING: Final = _Marker("MISSING")  # an empty body
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\[uU][dD][89a-fA-F][0-9a-fA-F]{2}")
+# PostgreSQL text and JSONB cannot hold U+0000, so no backend accepts it.
+_NUL_ESCAPE = re.compile(rb"\\[uU]0000")
 
 
 class _NotFinite(ValueError):
@@ -52,8 +54,8 @@ def parse_json_body(raw: bytes) -> Any:
     """Parse a body as JSON whatever its Content-Type (§1); markers for empty/invalid.
 
     Beyond syntax errors, these count as malformed because no store could keep them:
-    NaN/Infinity (or numbers that overflow to them), lone UTF-16 surrogates, and nesting
-    deeper than the parser's recursion limit.
+    NaN/Infinity (or numbers that overflow to them), lone UTF-16 surrogates, U+0000, and
+    nesting deeper than the parser's recursion limit.
     """
     if not raw.strip():
         return MISSING
@@ -61,12 +63,24 @@ def parse_json_body(raw: bytes) -> Any:
         value = json.loads(raw, parse_float=_finite, parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return MALFORMED
+    if _NUL_ESCAPE.search(raw) and _holds_nul(value):
+        return MALFORMED
     if _SURROGATE_ESCAPE.search(raw):
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
             return MALFORMED
     return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def object_body(body: Any) -> dict[str, Any]:

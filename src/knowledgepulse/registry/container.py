@@ -225,6 +225,15 @@ class Container:
 
         `clock` drives rate limits, idempotency and cache expiry (tests pass a manual one).
         """
+        # §9.2: JWT sign-in only when issuer, audience and JWKS URL are all configured (a bad URL
+        # stops start-up here, before anything is opened; its HTTP client opens lazily).
+        verifier = None
+        if settings.oidc_enabled:
+            verifier = JwksVerifier(
+                issuer=str(settings.oidc_issuer),
+                audience=str(settings.oidc_audience),
+                jwks_url=str(settings.oidc_jwks_url),
+            )
         redis = None
         if settings.redis_url:
             # An unreachable Redis stops start-up (RedisUnavailable names the URL).
@@ -257,14 +266,6 @@ class Container:
             async with database.transaction(write=True) as conn:
                 await AuditService(AuditStore(conn)).purge_expired()
 
-        # §9.2: JWT sign-in only when issuer, audience and JWKS URL are all configured.
-        verifier = None
-        if settings.oidc_enabled:
-            verifier = JwksVerifier(
-                issuer=str(settings.oidc_issuer),
-                audience=str(settings.oidc_audience),
-                jwks_url=str(settings.oidc_jwks_url),
-            )
         sink = AuditSink(write_audit)
         sink.start()
         container = cls(

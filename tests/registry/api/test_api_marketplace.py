@@ -7,10 +7,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from tests.registry.api._api import Api
 
 from knowledgepulse._lib.timefmt import parse_iso
 from knowledgepulse.registry.auth.models import ANONYMOUS
+from knowledgepulse.registry.credits.tables import credit_transactions
 from knowledgepulse.registry.errors import Unauthorized
 from knowledgepulse.registry.infra import ManualClock
 
@@ -59,8 +61,13 @@ async def balance(api: Api, key: str) -> dict[str, Any]:
 
 async def ledger(api: Api, agent_id: str) -> list[tuple[Any, str, str]]:
     """(amount, type, description) of every ledger row of an agent, oldest first."""
+    tc = credit_transactions.c
     async with api.app.state.container.unit_of_work(write=False) as tx:
-        rows = await tx.credits._store.transactions(agent_id, limit=1000)
+        rows = await tx.conn.execute(
+            sa.select(tc.amount, tc.type, tc.description)
+            .where(tc.agent_id == agent_id)
+            .order_by(tc.seq)
+        )
     return [(float(r.amount), r.type, r.description) for r in rows]
 
 
@@ -271,7 +278,8 @@ async def test_insufficient_credits_change_nothing(api: Api) -> None:
         402,
         {"error": "Insufficient credits", "balance": 100, "required": 150},
     )
-    # The refill survived? No: the whole purchase rolled back, refill included.
+    # The whole purchase rolled back, the refill it started with included.
+    assert await ledger(api, "kp:agent:bob") == []
     assert await ledger(api, "kp:agent:alice") == []
     stored = (await api.client.get(f"/v1/marketplace/listings/{item['id']}")).json()["data"]
     assert stored["purchases"] == 0

@@ -142,7 +142,13 @@ async def test_peer_address_is_used_when_proxies_are_not_trusted(make_api) -> No
 
 @pytest.mark.parametrize(
     "raw",
-    [b"\xff\xfe\x00", b"[" * 10000, b'{"agent_id": "\\ud800"}', b"1e999999"],
+    [
+        b"\xff\xfe\x00",
+        b"[" * 10000,
+        b'{"agent_id": "\\ud800"}',
+        b'{"agent_id": "a\\u0000b", "skill_md_content": "\\u0000"}',
+        b"1e999999",
+    ],
 )
 async def test_hostile_bodies_never_cause_a_500(api: Api, raw: bytes) -> None:
     key = await api.key("kp:agent:fuzz")

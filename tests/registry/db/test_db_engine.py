@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from _services import PostgresTestDatabase
 from knowledgepulse.registry.credits.tables import credit_balances
 from knowledgepulse.registry.db.engine import SQLITE_BUSY_TIMEOUT_MS, WRITE_OPTION, create_engine
 from knowledgepulse.registry.db.errors import is_foreign_key_violation
@@ -158,3 +159,23 @@ async def test_erasing_a_unit_erases_its_reports_and_validations(engine: AsyncEn
             sa.select(sa.func.count()).select_from(knowledge_validations)
         )
         assert (reports.scalar_one(), validations.scalar_one()) == (0, 0)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("query", "application_name"),
+    [
+        ("", "knowledgepulse-registry"),
+        ("?application_name=kp-check&connect_timeout=3&sslmode=disable", "kp-check"),
+    ],
+)
+async def test_libpq_style_url_options_reach_the_postgres_connection(
+    postgres_test_database: PostgresTestDatabase, query: str, application_name: str
+) -> None:
+    engine = create_engine(postgres_test_database.url + query)
+    try:
+        async with engine.connect() as conn:
+            shown = (await conn.exec_driver_sql("SHOW application_name")).scalar_one()
+        assert shown == application_name
+    finally:
+        await engine.dispose()

@@ -11,6 +11,7 @@ __all__ = [
     "AuditPage",
     "EraseOut",
     "ErrorOut",
+    "FlaggedSkillPage",
     "HealthOut",
     "KnowledgeOut",
     "KnowledgePage",
@@ -267,6 +268,36 @@ class AuditPage(_Doc):
     """Body of `GET /v1/admin/audit`."""
 
     data: list[AuditEntryOut]
+    total: int
+    offset: int
+    limit: int
+
+
+class Finding(_Doc):
+    """One security-scanner finding."""
+
+    rule_id: str
+    severity: str
+    line: int | None
+    message: str
+
+
+class FlaggedSkill(_Doc):
+    """A skill accepted with findings, as an admin reviews it."""
+
+    id: str
+    name: str
+    contributor_id: str | None = None
+    verdict: Literal["suspicious", "reject"]
+    score: float
+    findings: list[Finding]
+    created_at: str
+
+
+class FlaggedSkillPage(_Doc):
+    """Body of `GET /v1/admin/skills/flagged`."""
+
+    data: list[FlaggedSkill]
     total: int
     offset: int
     limit: int

@@ -22,6 +22,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/v1/admin/quarantine"): ("quarantine", "list"),
     ("POST", "/v1/admin/quarantine/{id}/resolve"): ("quarantine", "resolve"),
     ("GET", "/v1/admin/audit"): ("audit_log", "list"),
+    ("GET", "/v1/admin/skills/flagged"): ("skill", "list"),
     ("GET", "/v1/reputation/leaderboard"): ("reputation", "list"),
     ("GET", "/v1/reputation/proposals"): ("certification", "list"),
     ("POST", "/v1/reputation/proposals/{proposal_id}/vote"): ("certification", "vote"),

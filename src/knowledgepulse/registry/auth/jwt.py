@@ -67,6 +67,7 @@ __all__ = [
     "REFETCH_INTERVAL_SECONDS",
     "JwksVerifier",
     "context_from_claims",
+    "parse_jwks",
 ]
 
 logger = logging.getLogger(__name__)
@@ -218,7 +219,7 @@ def _describe(exc: jwt.PyJWTError) -> str:
         return '"alg" (Algorithm) Header Parameter value not allowed'
     if isinstance(exc, jwt.DecodeError):
         return "Invalid Compact JWS"
-    return "the token could not be verified"
+    return str(exc) or "the token could not be verified"
 
 
 class JwksVerifier:
@@ -252,12 +253,8 @@ class JwksVerifier:
         self._leeway = leeway
         self._max_bytes = max_bytes
         self._clock = clock
-        self._client = httpx.AsyncClient(
-            timeout=timeout,
-            follow_redirects=False,
-            trust_env=False,
-            headers={"Accept": "application/json"},
-        )
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None  # opened on the first fetch
         self._lock = asyncio.Lock()
         self._keys: tuple[_Key, ...] = ()
         self._fetched_at: float | None = None  # last successful fetch
@@ -280,8 +277,10 @@ class JwksVerifier:
         return context_from_claims(claims)
 
     async def aclose(self) -> None:
-        """Close the HTTP client."""
-        await self._client.aclose()
+        """Close the HTTP client (if a fetch ever opened it)."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def _verified_claims(self, token: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_CHARS:
@@ -316,14 +315,13 @@ class JwksVerifier:
         """Keys that may verify a token with this `kid` and `alg`; refetches at most once."""
         keys = await self._current_keys()
         found = _select(keys, kid, algorithm)
-        if found or (kid is not None and any(key.kid == kid for key in keys)):
-            if not found:
-                raise _invalid(_NO_KEY)  # the kid is known but of another key type
+        if found:
             return found
+        if kid is not None and any(key.kid == kid for key in keys):
+            raise _invalid(_NO_KEY)  # the kid is known but belongs to another key type
         # Unknown kid (or no compatible key at all): the provider may have rotated its keys.
-        if self._may_fetch():
-            await self._refresh()
-            found = _select(self._keys, kid, algorithm)
+        await self._maybe_refresh()
+        found = _select(self._keys, kid, algorithm)
         if found:
             return found
         if self._failure is not None:
@@ -334,8 +332,9 @@ class JwksVerifier:
         """The cached keys, refreshed when expired (or served stale while the IdP is down)."""
         if self._fresh():
             return self._keys
-        if self._may_fetch():
-            await self._refresh()
+        if self._fetched_at is None or not self._lock.locked():
+            # With stale keys in hand, do not queue behind a refresh already in flight.
+            await self._maybe_refresh()
         if self._fetched_at is None:
             raise Unavailable(IDP_UNAVAILABLE)
         if self._clock() - self._fetched_at >= self._ttl + self._max_stale:
@@ -345,19 +344,17 @@ class JwksVerifier:
     def _fresh(self) -> bool:
         return self._fetched_at is not None and self._clock() - self._fetched_at < self._ttl
 
-    def _may_fetch(self) -> bool:
-        return (
-            self._attempted_at is None
-            or self._clock() - self._attempted_at >= self._refetch_interval
-        )
+    async def _maybe_refresh(self) -> None:
+        """Fetch the JWKS unless one started less than `refetch_interval` ago.
 
-    async def _refresh(self) -> None:
-        """Fetch the JWKS once; concurrent callers wait for that one fetch."""
-        seen = self._attempted_at
+        Single flight: a request arriving while a fetch runs waits for it and uses its
+        result instead of starting another.
+        """
         async with self._lock:
-            if self._attempted_at != seen:
-                return  # another request fetched while this one waited
-            self._attempted_at = self._clock()
+            now = self._clock()
+            if self._attempted_at is not None and now - self._attempted_at < self._refetch_interval:
+                return
+            self._attempted_at = now
             self.fetch_count += 1
             try:
                 keys = parse_jwks(await self._fetch())
@@ -370,6 +367,13 @@ class JwksVerifier:
             self._failure = None
 
     async def _fetch(self) -> Any:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self._timeout,
+                follow_redirects=False,
+                trust_env=False,
+                headers={"Accept": "application/json"},
+            )
         try:
             async with self._client.stream("GET", self.jwks_url) as response:
                 if response.status_code != 200:
@@ -391,8 +395,4 @@ class JwksVerifier:
 
 
 def _select(keys: tuple[_Key, ...], kid: str | None, algorithm: str) -> list[_Key]:
-    return [
-        key
-        for key in keys
-        if key.algorithm == algorithm and (kid is None or key.kid == kid)
-    ]
+    return [key for key in keys if key.algorithm == algorithm and (kid is None or key.kid == kid)]

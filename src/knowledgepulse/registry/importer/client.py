@@ -84,26 +84,28 @@ class GuardedClient:
         extensions: dict[str, Any] = {}
         if target.url.scheme == "https" and not _is_ip(target.host):
             extensions["sni_hostname"] = target.host
-        try:
-            async with client.stream(
-                "GET",
-                target.url.copy_with(host=target.address),
-                headers=request_headers,
-                extensions=extensions,
-            ) as response:
-                if response.status_code in _REDIRECTS:
-                    return (
-                        response.status_code,
-                        response.reason_phrase,
-                        response.headers.get("location"),
-                        b"",
-                    )
-                body = await self._read(response)
-                return response.status_code, response.reason_phrase, None, body
-        except httpx.TimeoutException:
-            raise UpstreamError("the upstream timed out") from None
-        except httpx.HTTPError as exc:
-            raise UpstreamError(f"request failed: {type(exc).__name__}") from None
+        failure = "request failed"
+        # Each checked address in turn (e.g. an unreachable IPv6 address before IPv4).
+        for address in target.addresses:
+            try:
+                async with client.stream(
+                    "GET",
+                    target.url.copy_with(host=address),
+                    headers=request_headers,
+                    extensions=extensions,
+                ) as response:
+                    if response.status_code in _REDIRECTS:
+                        location = response.headers.get("location")
+                        return response.status_code, response.reason_phrase, location, b""
+                    body = await self._read(response)
+                    return response.status_code, response.reason_phrase, None, body
+            except httpx.ConnectError:
+                failure = "cannot connect to the upstream"
+            except httpx.TimeoutException:
+                raise UpstreamError("the upstream timed out") from None
+            except httpx.HTTPError as exc:
+                raise UpstreamError(f"request failed: {type(exc).__name__}") from None
+        raise UpstreamError(failure)
 
     async def _read(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length", "")

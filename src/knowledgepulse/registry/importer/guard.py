@@ -56,11 +56,11 @@ class ResolveFailed(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A checked URL and the address to connect to for it."""
+    """A checked URL and the addresses to connect to for it, in resolver order."""
 
     url: httpx.URL
     host: str
-    address: str
+    addresses: tuple[str, ...]
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
@@ -133,7 +133,7 @@ class UrlPolicy:
             raise TargetNotAllowed(f"host {host} resolves to a non-public address")
         if url.scheme == "http" and not all(a.is_loopback for a in addresses):
             raise TargetNotAllowed("plain http is allowed only to a loopback host")
-        return Target(url=url, host=host, address=str(addresses[0]))
+        return Target(url=url, host=host, addresses=tuple(str(a) for a in addresses))
 
     async def _resolve(self, host: str, port: int) -> list[IPAddress]:
         try:

@@ -25,7 +25,22 @@ class StoredSkill:
     version: str | None = None
     author: str | None = None
     contributor_id: str | None = None
+    scan_verdict: str = "clean"
+    scan_score: float = 0.0
     findings: list[dict[str, Any]] = field(default_factory=list)
+
+    def review(self) -> dict[str, Any]:
+        """The admin review shape: id, name, contributor and the scanner's findings."""
+        out: dict[str, Any] = {"id": self.id, "name": self.name}
+        if self.contributor_id is not None:
+            out["contributor_id"] = self.contributor_id
+        out.update(
+            verdict=self.scan_verdict,
+            score=self.scan_score,
+            findings=self.findings,
+            created_at=self.created_at,
+        )
+        return out
 
     def to_wire(self, *, with_files: bool = True) -> dict[str, Any]:
         """The StoredSkill JSON object; absent optional fields are omitted."""

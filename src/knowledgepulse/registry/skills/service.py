@@ -16,6 +16,7 @@ from knowledgepulse.registry.reputation.service import ReputationService
 from knowledgepulse.registry.skills.models import SkillQuery, StoredSkill
 from knowledgepulse.registry.skills.store import SkillStore
 from knowledgepulse.sdk.errors import SanitizationError, ValidationError
+from knowledgepulse.sdk.security import ScanReport, Verdict, sanitize_skill_md, scan_text
 from knowledgepulse.sdk.skillmd import parse_skill_md
 
 __all__ = ["Contribution", "SkillSearch", "SkillService"]
@@ -66,6 +67,14 @@ class SkillService:
         """One page of skills matching the query, and the total."""
         return await self._search.search_skills(query)
 
+    async def flagged(
+        self, caller: AuthContext, offset: int, limit: int
+    ) -> tuple[list[StoredSkill], int]:
+        """Skills accepted with scanner findings, for admin review."""
+        if not caller.is_admin:
+            raise Forbidden("Admin scope required")
+        return await self._store.flagged(offset, limit)
+
     async def contribute(self, caller: AuthContext, payload: Any) -> Contribution:
         """Store a SKILL.md; the sanitizer runs before the auth checks, as §2 pins."""
         if payload is MALFORMED or payload is MISSING or payload is None:
@@ -73,16 +82,9 @@ class SkillService:
         body: dict[str, Any] = payload if isinstance(payload, dict) else {}
         content = body.get("skill_md_content")
         warnings: list[str] = []
+        report: ScanReport | None = None
         if isinstance(content, str):
-            from knowledgepulse.sdk.security import (
-                sanitize_skill_md,
-            )  # TEMP: lands with the scanner
-
-            try:
-                sanitized = sanitize_skill_md(content)
-            except SanitizationError as exc:
-                raise Invalid("Sanitization failed", message=str(exc)) from None
-            content, warnings = sanitized.content, list(sanitized.warnings)
+            content, warnings, report = _gate(content)
 
         if not caller.authenticated:
             raise Unauthorized("Authentication required for write operations")
@@ -114,6 +116,9 @@ class SkillService:
             created_at=now,
             updated_at=now,
             contributor_id=caller.agent_id,
+            scan_verdict=report.verdict.value if report else "clean",
+            scan_score=report.score if report else 0.0,
+            findings=[f.to_dict() for f in report.findings] if report else [],
         )
         await self._store.insert(skill)
         self._touched.touch(SKILLS_TAG)
@@ -157,6 +162,33 @@ class SkillService:
         await self._store.insert(skill)
         self._touched.touch(SKILLS_TAG)
         return skill
+
+
+def _gate(content: str) -> tuple[str, list[str], ScanReport]:
+    """The publish gate: the spec's sanitizer, then our scanner on the text as submitted.
+
+    The scanner reads the original text because hidden channels (HTML comments, encoded
+    blobs) are exactly what the sanitizer would strip before anyone could see them.
+    """
+    try:
+        sanitized = sanitize_skill_md(content)
+    except SanitizationError as exc:
+        raise Invalid("Sanitization failed", message=str(exc), findings=[]) from None
+    report = scan_text(content)
+    findings = [f.to_dict() for f in report.findings]
+    if report.verdict is Verdict.REJECT:
+        rules = ", ".join(dict.fromkeys(f.rule_id for f in report.findings))
+        raise Invalid(
+            "Sanitization failed",
+            message=f"Content rejected by the security scanner (score: {report.score:.2f}). "
+            f"Findings: {rules}",
+            findings=findings,
+        )
+    warnings = list(sanitized.warnings)
+    if report.verdict is Verdict.SUSPICIOUS:
+        rules = ", ".join(dict.fromkeys(f.rule_id for f in report.findings))
+        warnings.append(f"Security scan: suspicious (score: {report.score:.2f}). Findings: {rules}")
+    return sanitized.content, warnings, report
 
 
 def _parse_files(value: object) -> dict[str, str]:

@@ -15,7 +15,7 @@ from knowledgepulse.registry.skills.tables import skill_tags, skills
 
 __all__ = ["SkillStore"]
 
-_LIST_COLUMNS = [c for c in skills.c if c.name not in ("files", "search_text_lc")]
+_LIST_COLUMNS = [c for c in skills.c if c.name not in ("files", "search_text_lc", "scan_findings")]
 
 
 class SkillStore:
@@ -43,6 +43,9 @@ class SkillStore:
                 created_at=skill.created_at,
                 updated_at=skill.updated_at,
                 change_seq=await next_change_seq(self._conn),
+                scan_verdict=skill.scan_verdict,
+                scan_score=skill.scan_score,
+                scan_findings=skill.findings or None,
             )
         )
         tags_lc = sorted({tag.lower() for tag in skill.tags})
@@ -55,6 +58,23 @@ class SkillStore:
         """The skill with its files, or None."""
         row = (await self._conn.execute(sa.select(skills).where(skills.c.id == skill_id))).first()
         return None if row is None else _skill(row, with_files=True)
+
+    async def flagged(self, offset: int, limit: int) -> tuple[list[StoredSkill], int]:
+        """Skills the scanner found suspicious, newest first, for admin review."""
+        condition = skills.c.scan_verdict != "clean"
+        total = (
+            await self._conn.execute(
+                sa.select(sa.func.count()).select_from(skills).where(condition)
+            )
+        ).scalar_one()
+        rows = await self._conn.execute(
+            sa.select(skills)
+            .where(condition)
+            .order_by(skills.c.change_seq.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_skill(row, with_files=False) for row in rows], total
 
     async def search(self, query: SkillQuery) -> tuple[list[StoredSkill], int]:
         """AND of substring `q`, any-of `tags`, `min_quality`; quality desc, then insertion."""
@@ -98,6 +118,9 @@ def _skill(row: Any, *, with_files: bool) -> StoredSkill:
         visibility=row.visibility,
         quality_score=row.quality_score,
         contributor_id=row.contributor_id,
+        scan_verdict=row.scan_verdict,
+        scan_score=row.scan_score,
+        findings=list(getattr(row, "scan_findings", None) or []),
         created_at=format_timestamp(row.created_at),
         updated_at=format_timestamp(row.updated_at),
     )

@@ -28,8 +28,14 @@ skills = sa.Table(
     sa.Column("created_at", UtcTimestamp, nullable=False),
     sa.Column("updated_at", UtcTimestamp, nullable=False),
     sa.Column("change_seq", sa.BigInteger, nullable=False),  # see db/changes.py
+    # The security scanner's verdict on the submitted text, kept for admin review.
+    sa.Column("scan_verdict", Ident, nullable=False, server_default="clean"),
+    sa.Column("scan_score", sa.Double, nullable=False, server_default="0"),
+    sa.Column("scan_findings", JSONDocument),
     sa.UniqueConstraint("change_seq"),
     sa.Index(None, "quality_score"),
+    sa.Index(None, "scan_verdict"),
+    enum_check("scan_verdict", ("clean", "suspicious", "reject")),
     sa.Index(None, "contributor_id"),
     enum_check("visibility", VISIBILITIES),
     sa.CheckConstraint("quality_score >= 0 AND quality_score <= 1", name="quality_score_range"),

@@ -60,3 +60,16 @@ async def read_audit(caller: Caller, params: QueryParams, tx: Tx) -> JSONRespons
     )
     entries, total = await tx.audit.query(caller, query)
     return json_response(page.envelope([e.to_wire() for e in entries], total))
+
+
+@router.get(
+    "/skills/flagged",
+    response_model=schemas.FlaggedSkillPage,
+    responses=errors(403, 429),
+    summary="Skills accepted with security findings (extension)",
+)
+async def flagged_skills(caller: Caller, params: QueryParams, tx: Tx) -> JSONResponse:
+    """Admin only: skills the scanner found suspicious, newest first, with findings."""
+    page = parse_page(params)
+    skills, total = await tx.skills.flagged(caller, page.offset, page.limit)
+    return json_response(page.envelope([s.review() for s in skills], total))
