@@ -681,7 +681,7 @@ async def bench_one(backend: str, size: int, args: argparse.Namespace, rows: lis
         server = start_server(env, data_dir, args.workers)
         try:
             with RssSampler(server) as sampler:
-                workload = Workload(await register(server.port, AGENTS))
+                workload = Workload(await register(server.port, args.agents))
                 rates = await seed(server.port, args.client, workload, size)
                 print(f"[{backend} {size:,}] seeded: {rates['skill']:,.0f} skills/s,"
                       f" {rates['unit']:,.0f} units/s (concurrency {SEED_CONCURRENCY})",
@@ -716,6 +716,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
     parser.add_argument("--client", choices=["raw", "httpx"], default="raw")
+    parser.add_argument("--agents", type=int, default=AGENTS, help="enterprise agents to use")
     parser.add_argument("--loop", choices=["uvloop", "asyncio"], default="uvloop")
     parser.add_argument("--search", choices=["sql", "hybrid"], default="sql", help="KP_SEARCH")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")

@@ -38,7 +38,7 @@ from knowledgepulse.registry.infra import (
     memory_backends,
     redis_backends,
 )
-from knowledgepulse.registry.invalidation import Touched
+from knowledgepulse.registry.invalidation import KNOWLEDGE_TAG, SKILLS_TAG, Touched
 from knowledgepulse.registry.knowledge.service import KnowledgeService
 from knowledgepulse.registry.knowledge.store import KnowledgeStore
 from knowledgepulse.registry.marketplace.service import MarketplaceService
@@ -60,6 +60,7 @@ from knowledgepulse.registry.retention.service import (
     RetentionPolicy,
     RetentionService,
 )
+from knowledgepulse.registry.search.index import HybridSearch
 from knowledgepulse.registry.search.sql import SqlSearch
 from knowledgepulse.registry.settings import Settings
 from knowledgepulse.registry.skills.service import SkillService
@@ -72,6 +73,9 @@ __all__ = ["Container", "Services"]
 
 logger = logging.getLogger(__name__)
 
+# Cache tags of the searchable kinds, invalidated when the search index changes.
+SEARCH_TAGS = {"skill": SKILLS_TAG, "knowledge_unit": KNOWLEDGE_TAG}
+SEARCH_SERVICES = ("skills", "knowledge", "sops")
 AUDIT_PURGE_INTERVAL = 3600.0  # seconds; the 90-day retention needs no finer grain
 CREDENTIAL_KEY_FILE = "credential-signing.key"  # hex Ed25519 seed inside KP_DATA_DIR
 
@@ -102,16 +106,25 @@ class Services:
         )
 
     @cached_property
+    def _hybrid(self) -> HybridSearch | None:
+        """The hybrid search when `KP_SEARCH=hybrid` (else None: text matching)."""
+        index = self._container.search_index
+        return None if index is None else HybridSearch(self.conn, index)
+
+    @cached_property
     def skills(self) -> SkillService:
         return SkillService(
-            SkillStore(self.conn), SqlSearch(self.conn), self.reputation, self.touched
+            SkillStore(self.conn),
+            self._hybrid or SqlSearch(self.conn),
+            self.reputation,
+            self.touched,
         )
 
     @cached_property
     def knowledge(self) -> KnowledgeService:
         return KnowledgeService(
             KnowledgeStore(self.conn),
-            SqlSearch(self.conn),
+            self._hybrid or SqlSearch(self.conn),
             self.reputation,
             self.touched,
             min_rep_for_write=self._settings.min_rep_for_write,
@@ -157,7 +170,7 @@ class Services:
     def sops(self) -> SopService:
         return SopService(
             SopStore(self.conn),
-            SqlSopSearch(self.conn),
+            self._hybrid or SqlSopSearch(self.conn),
             self.reputation,
             self.skills,
             clock=self._container.clock,
@@ -192,6 +205,8 @@ class Container:
     jwt_verifier: JwksVerifier | None = None
     jobs: list[Periodic] = field(default_factory=list)
     clock: Clock = field(default_factory=SystemClock)
+    search_index: Any = None  # search.zvec_index.ZvecSearchIndex when KP_SEARCH=hybrid
+    search_sync: Any = None  # search.sync.IndexSync beside it
     _issuer: CredentialIssuer | None = field(default=None, repr=False)
 
     @property
@@ -220,10 +235,13 @@ class Container:
         return ImportService(GuardedClient(UrlPolicy(self.settings.import_allowed_host_list)))
 
     @classmethod
-    async def start(cls, settings: Settings, *, clock: Clock | None = None) -> Container:
+    async def start(
+        cls, settings: Settings, *, clock: Clock | None = None, search_index: bool = True
+    ) -> Container:
         """Open the store, migrate it to the latest schema and wire the services.
 
         `clock` drives rate limits, idempotency and cache expiry (tests pass a manual one).
+        `search_index=False` skips the hybrid index (CLI commands that never search).
         """
         # §9.2: JWT sign-in only when issuer, audience and JWKS URL are all configured (a bad URL
         # stops start-up here, before anything is opened; its HTTP client opens lazily).
@@ -287,9 +305,34 @@ class Container:
                 container.sweep_retention,
             )
         )
+        if settings.search == "hybrid" and search_index:
+            try:
+                await container._start_search()
+            except BaseException:
+                await container.close()
+                raise
         for job in container.jobs:
             job.start()
         return container
+
+    async def _start_search(self) -> None:
+        try:
+            # Imported here: zvec is only needed (and only installed) for KP_SEARCH=hybrid.
+            from knowledgepulse.registry.search.runtime import start_hybrid
+        except ImportError as exc:
+            raise RuntimeError(
+                f"KP_SEARCH=hybrid needs the zvec package ({exc}); "
+                "install zvec==0.8.0 or set KP_SEARCH=sql"
+            ) from exc
+        self.search_index, self.search_sync = await start_hybrid(
+            self.settings, self.database, on_applied=self._search_changed
+        )
+
+    async def _search_changed(self, entities: set[str]) -> None:
+        # A page cached from the index before this change must not outlive it.
+        tags = {SEARCH_TAGS[e] for e in entities if e in SEARCH_TAGS}
+        if tags:
+            await self.cache.invalidate_tags(*tags)
 
     def credential_issuer(self) -> CredentialIssuer:
         """The key that signs reputation credentials, created in the data dir on first use."""
@@ -315,11 +358,19 @@ class Container:
     async def unit_of_work(self, *, write: bool) -> AsyncIterator[Services]:
         """Services sharing one transaction: committed on success, rolled back on error.
 
-        Cache tags the services touched are invalidated after the commit.
+        Cache tags the services touched are invalidated after the commit. Before that, a write
+        to skills, knowledge units or SOPs is applied to this process's search index, so
+        the item is searchable (and an erased one gone) when the response is sent.
         """
         async with self.database.transaction(write=write) as conn:
             services = Services(conn, self)
             yield services
+        if (
+            write
+            and self.search_sync is not None
+            and any(name in vars(services) for name in SEARCH_SERVICES)
+        ):
+            await self.search_sync.after_commit()
         if services.touched.tags:
             await self.cache.invalidate_tags(*services.touched.tags)
 
@@ -327,6 +378,12 @@ class Container:
         """Stop the jobs, flush the audit log, then release connections."""
         for job in self.jobs:
             await job.stop()
+        if self.search_sync is not None:
+            await self.search_sync.stop()
+            self.search_sync = None
+        if self.search_index is not None:
+            await self.search_index.close()
+            self.search_index = None
         await self.audit.close()
         await self.database.dispose()
         await self.backends.aclose()

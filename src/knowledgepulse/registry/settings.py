@@ -16,6 +16,7 @@ __all__ = ["ConfigError", "Settings", "load_settings"]
 
 StoreBackend = Literal["sqlite", "memory", "postgres"]
 SearchMode = Literal["hybrid", "sql"]
+EmbedderKind = Literal["minilm", "hashing"]
 
 
 class ConfigError(Exception):
@@ -38,6 +39,12 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_prefix: str = "kp:"
     search: SearchMode = "hybrid"
+    embedder: EmbedderKind = "minilm"
+    # Semantic matches need at least this cosine similarity (measured on the relevance set
+    # of tests/data/search; see bench/search_quality.py).
+    search_min_similarity: float = Field(default=0.40, ge=-1.0, le=1.0)
+    search_max_total: int = Field(default=1000, ge=10, le=100_000)
+    search_sync_interval: float = Field(default=1.0, gt=0)
 
     oidc_issuer: str | None = None
     oidc_audience: str | None = None

@@ -22,6 +22,9 @@ def settings_for(db_url: str, tmp_path: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "data_dir": tmp_path / "data",
         "allow_open_admin_registration": True,
+        # The hybrid search runs with the deterministic fake embedder here (fast, no model);
+        # tests/registry/search runs the real MiniLM model end to end.
+        "embedder": "hashing",
         **backend,
         **overrides,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 import uuid
@@ -277,8 +278,6 @@ async def test_vote_error_rows_in_the_documented_order(capi: Api, clock: ManualC
 
 
 async def test_concurrent_votes_by_one_agent_count_once(capi: Api, clock: ManualClock) -> None:
-    import asyncio
-
     admin = await capi.key("kp:agent:admin", "admin")
     (voter,) = await voters(capi, clock, 1)
     proposal_id = (await certify(capi, admin, "kp:agent:x")).json()["data"]["proposal_id"]

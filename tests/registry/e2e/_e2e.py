@@ -11,6 +11,7 @@ import asyncio
 import copy
 import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -84,6 +85,24 @@ class StoreUnderTest:
                 await connection.close()
 
         return run_async(fetch)
+
+    def wait_until_server_sessions_end(self, timeout: float = 15.0) -> None:
+        """PostgreSQL: wait until no session of a (killed) server is left on the database.
+
+        A backend notices its client's death only when it next talks to it; until then a
+        COMMIT it already received may still land. Polling keeps the audit race-free.
+        """
+        if self.postgres_url is None:
+            return
+        sql = (
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()"
+            " AND application_name = 'knowledgepulse-registry'"
+        )
+        deadline = time.monotonic() + timeout
+        while self.query(sql)[0]["n"] > 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"server sessions still open after {timeout}s")
+            time.sleep(0.05)
 
 
 @contextmanager

@@ -309,6 +309,7 @@ async def test_acknowledged_writes_survive_kill_9_and_nothing_is_half_written(
         assert KILL_AFTER_ACKS <= outcomes["acked"] < TOTAL_WRITES, outcomes
         assert outcomes["acked"] == len(storm.acks)
 
+        store.wait_until_server_sessions_end()
         stored_units, stored_skills = audit_store_on_disk(store, storm)
         acked_or_unknown = outcomes["acked"] + outcomes["unknown"]
         assert outcomes["acked"] <= stored_units + stored_skills <= acked_or_unknown

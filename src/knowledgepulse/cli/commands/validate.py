@@ -19,6 +19,7 @@ from rich.text import Text
 
 from knowledgepulse.cli.output import console, err_console, print_json
 from knowledgepulse.sdk.skillmd import MAX_SKILL_MD_BYTES, validate_skill_md
+from knowledgepulse.sdk.skillmd.validate import gate_scan
 
 __all__ = ["FileReport", "register", "validate"]
 
@@ -146,7 +147,7 @@ def _check(path: Path, data: bytes, size: int) -> FileReport:
 
 def _check_skill(path: Path, text: str) -> FileReport:
     folder = path.resolve().parent.name if path.name in _SKILL_FILE_NAMES else None
-    result = validate_skill_md(text, folder_name=folder)
+    result = validate_skill_md(text, folder_name=folder, scan=gate_scan)
     return FileReport(str(path), "skill", result.valid, result.problems, result.warnings)
 
 

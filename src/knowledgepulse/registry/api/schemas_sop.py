@@ -23,9 +23,36 @@ __all__ = [
     "SopPage",
     "SopVersionsOut",
     "StoredSop",
+    "expert_sop_body",
 ]
 
 Status = Literal["draft", "pending_review", "approved", "rejected"]
+
+
+def expert_sop_body(example: Any) -> dict[str, Any]:
+    """`openapi_extra` documenting an ExpertSOP request body, nested models inlined."""
+    schema = ExpertSOP.model_json_schema(by_alias=True)
+    definitions = schema.pop("$defs", {})
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": _inline(schema, definitions), "example": example}
+            },
+        }
+    }
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    # The SOP models are not recursive, so replacing every local `$ref` terminates.
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(definitions[ref.removeprefix("#/$defs/")], definitions)
+        return {key: _inline(value, definitions) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    return node
 
 
 class _Doc(BaseModel):

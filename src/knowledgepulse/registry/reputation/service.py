@@ -16,7 +16,13 @@ from typing import Any
 from knowledgepulse._lib.timefmt import format_iso, parse_iso
 from knowledgepulse.registry.auth.models import AuthContext
 from knowledgepulse.registry.bodies import object_body
-from knowledgepulse.registry.errors import Forbidden, Invalid, NotFound, Unauthorized
+from knowledgepulse.registry.errors import (
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+)
 from knowledgepulse.registry.infra.clock import Clock, SystemClock
 from knowledgepulse.registry.reputation.credentials import CredentialIssuer, subject_did
 from knowledgepulse.registry.reputation.models import (
@@ -222,14 +228,17 @@ class ReputationService:
 
         Raises:
             NotFound: the agent holds no (matching) certification.
+            Unavailable: no signing key was wired in.
         """
         certified = [
             badge
             for badge in await self._store.badges(agent_id)
             if badge.level in CERTIFICATION_LEVELS and (domain is None or badge.domain == domain)
         ]
-        if not certified or self._issuer is None:
+        if not certified:
             raise NotFound("Agent is not certified")
+        if self._issuer is None:
+            raise Unavailable("Credential signing is not configured")
         issuer = self._issuer()
         record = await self._store.get(agent_id) or ReputationRecord(agent_id=agent_id)
         now = format_iso(self._now())

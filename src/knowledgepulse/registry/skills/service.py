@@ -15,8 +15,8 @@ from knowledgepulse.registry.invalidation import SKILLS_TAG, Touched
 from knowledgepulse.registry.reputation.service import ReputationService
 from knowledgepulse.registry.skills.models import SkillQuery, StoredSkill
 from knowledgepulse.registry.skills.store import SkillStore
-from knowledgepulse.sdk.errors import SanitizationError, ValidationError
-from knowledgepulse.sdk.security import ScanReport, Verdict, sanitize_skill_md, scan_text
+from knowledgepulse.sdk.errors import ValidationError
+from knowledgepulse.sdk.security import GateRejection, ScanReport, publish_gate
 from knowledgepulse.sdk.skillmd import parse_skill_md
 
 __all__ = ["Contribution", "SkillSearch", "SkillService"]
@@ -165,30 +165,12 @@ class SkillService:
 
 
 def _gate(content: str) -> tuple[str, list[str], ScanReport]:
-    """The publish gate: the spec's sanitizer, then our scanner on the text as submitted.
-
-    The scanner reads the original text because hidden channels (HTML comments, encoded
-    blobs) are exactly what the sanitizer would strip before anyone could see them.
-    """
     try:
-        sanitized = sanitize_skill_md(content)
-    except SanitizationError as exc:
-        raise Invalid("Sanitization failed", message=str(exc), findings=[]) from None
-    report = scan_text(content)
-    findings = [f.to_dict() for f in report.findings]
-    if report.verdict is Verdict.REJECT:
-        rules = ", ".join(dict.fromkeys(f.rule_id for f in report.findings))
-        raise Invalid(
-            "Sanitization failed",
-            message=f"Content rejected by the security scanner (score: {report.score:.2f}). "
-            f"Findings: {rules}",
-            findings=findings,
-        )
-    warnings = list(sanitized.warnings)
-    if report.verdict is Verdict.SUSPICIOUS:
-        rules = ", ".join(dict.fromkeys(f.rule_id for f in report.findings))
-        warnings.append(f"Security scan: suspicious (score: {report.score:.2f}). Findings: {rules}")
-    return sanitized.content, warnings, report
+        result = publish_gate(content)
+    except GateRejection as exc:
+        findings = [f.to_dict() for f in exc.findings]
+        raise Invalid("Sanitization failed", message=exc.message, findings=findings) from None
+    return result.content, list(result.warnings), result.report
 
 
 def _parse_files(value: object) -> dict[str, str]:

@@ -7,6 +7,7 @@ are the wire-compatible functions of sdk-mcp-cli.md §5.
 from __future__ import annotations
 
 from knowledgepulse.sdk.security.findings import Finding, ScanReport, Severity, Verdict
+from knowledgepulse.sdk.security.gate import GateRejection, GateResult, publish_gate
 from knowledgepulse.sdk.security.injection import (
     MAX_RAW_SCORE,
     InjectionAssessment,
@@ -19,6 +20,8 @@ from knowledgepulse.sdk.security.scanner import iter_skill_files, scan_file, sca
 __all__ = [
     "MAX_RAW_SCORE",
     "Finding",
+    "GateRejection",
+    "GateResult",
     "InjectionAssessment",
     "PiiResult",
     "Redaction",
@@ -29,6 +32,7 @@ __all__ = [
     "classify_injection_risk",
     "clean_pii",
     "iter_skill_files",
+    "publish_gate",
     "sanitize_skill_md",
     "scan_file",
     "scan_text",

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from knowledgepulse.sdk.errors import SanitizationError, ValidationError
 from knowledgepulse.sdk.issues import Issue
+from knowledgepulse.sdk.security.gate import publish_gate
 from knowledgepulse.sdk.security.sanitizer import sanitize_skill_md
 from knowledgepulse.sdk.skillmd._schema import check_frontmatter, check_kp
 from knowledgepulse.sdk.skillmd.models import SkillMdValidation
@@ -33,6 +34,7 @@ __all__ = [
     "ScanResult",
     "SecurityScan",
     "default_scan",
+    "gate_scan",
     "validate_skill_md",
 ]
 
@@ -95,6 +97,21 @@ def default_scan(content: str) -> ScanResult:
     warnings = [f"Warning: {warning}" for warning in result.warnings]
     # Stricter than the sanitizer, whose verdict for one pattern is "safe" (KD-05).
     patterns = result.injection_assessment.patterns
+    if patterns:
+        return INJECTION_ERROR + ", ".join(patterns), warnings
+    return None, warnings
+
+
+def gate_scan(content: str) -> ScanResult:
+    """The registry's publish gate as a scan: what `POST /v1/skills` would refuse is an
+    error, its scanner warnings are warnings, and any injection pattern is an error (KD-05).
+    `kp validate` uses it so local verdicts match the registry's."""
+    try:
+        gate = publish_gate(content)
+    except SanitizationError as exc:
+        return exc.message, []
+    warnings = [f"Warning: {warning}" for warning in gate.warnings]
+    patterns = gate.sanitized.injection_assessment.patterns
     if patterns:
         return INJECTION_ERROR + ", ".join(patterns), warnings
     return None, warnings

@@ -24,7 +24,7 @@ _EXAMPLE_SOP = minimal_expert_sop()
     status_code=201,
     response_model=schemas.SopOut,
     responses=errors(400, 401, 403, 409, 429),
-    openapi_extra=request_body(schemas.ExpertSOP, _EXAMPLE_SOP),
+    openapi_extra=schemas.expert_sop_body(_EXAMPLE_SOP),
     summary="Create an SOP (KP-REP ≥ 0.3)",
 )
 async def create_sop(caller: Caller, body: Body, tx: Tx) -> JSONResponse:
@@ -71,7 +71,7 @@ async def get_sop(id: str, caller: Caller, tx: Tx) -> JSONResponse:
     "/{id}",
     response_model=schemas.SopOut,
     responses=errors(400, 401, 403, 404, 429),
-    openapi_extra=request_body(schemas.ExpertSOP, _EXAMPLE_SOP),
+    openapi_extra=schemas.expert_sop_body(_EXAMPLE_SOP),
     summary="Update an SOP (new version)",
 )
 async def update_sop(id: str, caller: Caller, body: Body, tx: Tx) -> JSONResponse:
