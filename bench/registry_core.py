@@ -238,9 +238,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(env_extra: dict[str, str], data_dir: Path, workers: int) -> Server:
+def start_server(
+    env_extra: dict[str, str], data_dir: Path, workers: int, server_src: Path | None = None
+) -> Server:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KP_")}
+    if server_src is not None:
+        # Serve another tree (e.g. `git archive` of a commit) with this venv's dependencies.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(server_src), env.get("PYTHONPATH")]))
     env.update(
         {
             "KP_HOST": HOST,
@@ -678,7 +683,7 @@ async def bench_one(backend: str, size: int, args: argparse.Namespace, rows: lis
         env = {**env, "KP_SEARCH": args.search}
         if args.redis_url:
             env["KP_REDIS_URL"] = args.redis_url
-        server = start_server(env, data_dir, args.workers)
+        server = start_server(env, data_dir, args.workers, args.server_src)
         try:
             with RssSampler(server) as sampler:
                 workload = Workload(await register(server.port, args.agents))
@@ -723,6 +728,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis-url", default="", help="KP_REDIS_URL (needed with --workers>1)")
     parser.add_argument("--profile", type=Path, help="py-spy the highest-concurrency runs")
     parser.add_argument(
+        "--server-src", type=Path, help="serve the package from this src/ directory instead"
+    )
+    parser.add_argument(
         "--pg-admin-url",
         default=os.environ.get("KP_BENCH_PG_ADMIN_URL", DEFAULT_PG_ADMIN_URL),
         help="a database to connect to for CREATE/DROP DATABASE",
@@ -748,8 +756,14 @@ async def run(args: argparse.Namespace) -> list[Row]:
     return rows
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds through the finally blocks: server stopped, store dropped
+
+
 def main() -> None:
     args = parse_args()
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # also when started in the background
     runner: Callable[[Awaitable[Any]], Any] = asyncio.run
     loop_name = "asyncio"
     if args.loop == "uvloop":
@@ -762,7 +776,8 @@ def main() -> None:
     for line in machine_info():
         print(line)
     print(f"load generator: {args.client} client on {loop_name}, {HOST} only")
-    print(f"server: kp-registry serve --workers {args.workers}, KP_SEARCH={args.search}")
+    print(f"server: kp-registry serve --workers {args.workers}, KP_SEARCH={args.search}"
+          + (f", package from {args.server_src}" if args.server_src else ""))  # fmt: skip
     began = time.monotonic()
     rows = runner(run(args))
     print()

@@ -82,15 +82,19 @@ class MiniLMEmbedder:
         """Token budget per text, [CLS] and [SEP] included; longer texts are truncated."""
         return self._max_length
 
+    def token_ids(self, text: str) -> list[int]:
+        """The ids the model sees for `text`: stripped, truncated, with [CLS] and [SEP]."""
+        return self._tokenizer.encode(text.strip()).ids
+
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed `texts` into a float32 array [len(texts), 384] of L2-normalised rows."""
         items = check_texts(texts)
         if not items:
             return np.zeros((0, self._dim), dtype=np.float32)
+        if len(items) == 1:
+            return self._run([self.token_ids(items[0])])
         # sentence-transformers strips each text before tokenising.
         stripped = [text.strip() for text in items]
-        if len(stripped) == 1:
-            return self._run([self._tokenizer.encode(stripped[0]).ids])
         ids = [encoding.ids for encoding in self._tokenizer.encode_batch(stripped)]
         out = np.empty((len(ids), self._dim), dtype=np.float32)
         for chunk in self._batches(ids):

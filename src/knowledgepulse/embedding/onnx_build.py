@@ -1,8 +1,9 @@
 """Build the sentence-embedding ONNX graph from safetensors weights, without torch.
 
 The graph is BERT (embeddings, N encoder layers) + attention-mask-weighted mean pooling +
-L2 normalisation, written in the plain op patterns that onnxruntime's optimiser fuses
-(LayerNormalization, erf GELU, the Q/K/V attention block), and cached on disk.
+L2 normalisation in plain opset-17 ops, laid out as PyTorch's exporter does: onnxruntime's
+session optimiser turns the erf GELU and its bias into BiasGelu and folds the attention scale
+into FusedMatMul, and LayerNormalization is a native kernel. The file is cached on disk.
 """
 
 from __future__ import annotations

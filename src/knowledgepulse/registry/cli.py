@@ -29,6 +29,8 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 keys_app = typer.Typer(help="API key administration.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+index_app = typer.Typer(help="Search index commands.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
 
 _err = Console(stderr=True, highlight=False)
 logger = logging.getLogger("knowledgepulse.registry")
@@ -75,8 +77,15 @@ async def _prepare_store(settings: Settings) -> None:
     # Migrate once before the workers start, so a bad URL fails here with one clear line.
     from knowledgepulse.registry.container import Container
 
-    container = await Container.start(settings)
+    container = await Container.start(settings, search_index=False)
     await container.close()
+
+
+async def _prepare_search(settings: Settings, workers: int) -> None:
+    # Every worker owns one index slot; fill them before they start (search/slots.py).
+    from knowledgepulse.registry.search.rebuild import prepare_slots
+
+    await prepare_slots(settings, workers)
 
 
 @app.command()
@@ -99,6 +108,11 @@ def serve(
         asyncio.run(_prepare_store(settings))
     except Exception as exc:  # noqa: BLE001 - start-up failure: one line, no traceback
         raise _fail(f"cannot open the {settings.store_backend} store: {exc}", 1) from None
+    if workers > 1 and settings.search == "hybrid" and settings.store_backend != "memory":
+        try:
+            asyncio.run(_prepare_search(settings, workers))
+        except Exception as exc:  # noqa: BLE001 - start-up failure: one line, no traceback
+            raise _fail(f"cannot prepare the search index: {exc}", 1) from None
     # Workers rebuild settings from the environment, so CLI overrides travel through it.
     for name, value in (("KP_HOST", host), ("KP_PORT", port), ("KP_DATA_DIR", data_dir)):
         if value is not None:
@@ -148,7 +162,7 @@ def db_upgrade() -> None:
 async def _create_admin_key(settings: Settings, agent_id: str) -> str:
     from knowledgepulse.registry.container import Container
 
-    container = await Container.start(settings)
+    container = await Container.start(settings, search_index=False)
     try:
         async with container.unit_of_work(write=True) as services:
             registration = await services.auth.create_admin_key(agent_id)
@@ -174,6 +188,37 @@ def keys_create(
         raise _fail(f"could not create the key: {exc}", 1) from None
     typer.echo(raw_key)
     _err.print("[yellow]Store this key now: it cannot be shown again.[/]")
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Rebuild the search index from the store, with a progress bar (stop the server first)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from knowledgepulse.registry.search.rebuild import rebuild_index
+    from knowledgepulse.registry.search.slots import SlotBusy
+
+    settings = _settings()
+    _configure_logging(settings.log_level)
+    if settings.store_backend == "memory":
+        raise _fail("the memory store keeps no index on disk; nothing to rebuild")
+    if settings.search != "hybrid":
+        _err.print("[yellow]KP_SEARCH=sql: the index is built but not used until hybrid[/]")
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=_err, transient=False) as bar:
+        task = bar.add_task("indexing", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            result = asyncio.run(rebuild_index(settings, progress=report))
+        except SlotBusy as exc:
+            raise _fail(str(exc), 1) from None
+        except Exception as exc:  # noqa: BLE001 - CLI edge: one line, no traceback
+            raise _fail(f"rebuild failed: {exc}", 1) from None
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.items.items())
+    _err.print(f"[green]search index rebuilt in {result.seconds:.1f} s ({counts})[/]")
 
 
 def main() -> None:

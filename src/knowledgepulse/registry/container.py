@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -87,7 +87,12 @@ class Services:
         self.conn = conn
         self._settings = container.settings
         self.touched = Touched()
+        self.committed: list[Callable[[], object]] = []
         self._container = container
+
+    def on_commit(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once this transaction has committed (not if it rolls back)."""
+        self.committed.append(callback)
 
     @cached_property
     def reputation(self) -> ReputationService:
@@ -373,6 +378,8 @@ class Container:
             await self.search_sync.after_commit()
         if services.touched.tags:
             await self.cache.invalidate_tags(*services.touched.tags)
+        for callback in services.committed:
+            callback()
 
     async def close(self) -> None:
         """Stop the jobs, flush the audit log, then release connections."""

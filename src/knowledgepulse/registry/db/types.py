@@ -13,7 +13,8 @@ Choices (see also data-model.md §2.2, §2.6 and §18):
   the wire accepts fractional prices, so whole credits would not do. Scores stay binary64
   floats (`sa.Double`) because the wire pins their float artefacts.
 * `JSONDocument` is JSONB on PostgreSQL and compact JSON text (TEXT affinity) on SQLite.
-  Filters never look inside it; they use denormalised columns.
+  Filters never look inside it; they use denormalised columns. `OrderedJSONDocument` is
+  the same but JSON on PostgreSQL, for documents whose object key order must survive.
 * `Ident` is TEXT compared bytewise on both dialects (`COLLATE "C"` on PostgreSQL), so ties
   broken by id, and ids used as cursors, sort the same everywhere.
 * `SequenceId` is an auto-increment surrogate key: BIGINT on PostgreSQL, INTEGER on SQLite
@@ -40,6 +41,7 @@ __all__ = [
     "CreditAmount",
     "Ident",
     "JSONDocument",
+    "OrderedJSONDocument",
     "SequenceId",
     "UtcTimestamp",
     "dumps_json",
@@ -171,6 +173,24 @@ class JSONDocument(TypeDecorator[Any]):
         if value is None or dialect.name == "postgresql":
             return value
         return loads_json(value)
+
+
+class OrderedJSONDocument(JSONDocument):
+    """A JSON document whose object keys keep their order: JSON (text) on PostgreSQL.
+
+    JSONB re-orders object keys (shorter keys first), so a document whose key order carries
+    meaning, such as an SOP whose criteria and conditions are rendered as ordered lists,
+    would read back differently on PostgreSQL than on SQLite. Same Python values as
+    `JSONDocument`; filters never look inside either.
+    """
+
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """JSON on PostgreSQL (keeps the text as written); TEXT elsewhere."""
+        if dialect.name == "postgresql":
+            return postgresql.JSON(none_as_null=True)
+        return sa.Text()
 
 
 class Ident(TypeDecorator[str]):

@@ -69,3 +69,6 @@ class SkillQuery:
     min_quality: float | None = None
     offset: int = 0
     limit: int = 20
+    # `quality`: with `q`, order the matches by quality (the reference order) instead of
+    # relevance (registry-api.md §9.12); anything else means relevance.
+    sort: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from knowledgepulse.registry.db.metadata import enum_check, metadata
-from knowledgepulse.registry.db.types import Ident, JSONDocument, UtcTimestamp
+from knowledgepulse.registry.db.types import Ident, OrderedJSONDocument, UtcTimestamp
 from knowledgepulse.registry.knowledge.tables import VISIBILITIES
 
 __all__ = ["SOP_STATUSES", "sop_versions", "sops"]
@@ -16,7 +16,9 @@ sops = sa.Table(
     "sops",
     metadata,
     sa.Column("id", Ident, primary_key=True),  # kp:sop:… chosen by the client
-    sa.Column("sop_json", JSONDocument, nullable=False),  # the latest ExpertSOP body
+    # The latest ExpertSOP body; key order kept on both dialects (criteria and conditions
+    # are rendered in the author's order by the SKILL.md export).
+    sa.Column("sop_json", OrderedJSONDocument, nullable=False),
     sa.Column("version", sa.Integer, nullable=False, server_default=sa.text("1")),
     sa.Column("previous_version_id", Ident),
     sa.Column("status", Ident, nullable=False, server_default="draft"),

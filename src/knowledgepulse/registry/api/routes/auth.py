@@ -54,5 +54,7 @@ async def register(request: Request, caller: Caller, body: Body, tx: Tx) -> JSON
 async def revoke(request: Request, caller: Caller, body: Body, tx: Tx) -> JSONResponse:
     """Revoke by prefix: your own keys, or any key with the admin scope."""
     prefix = await tx.auth.revoke(caller, body)
-    request.app.state.container.authenticator.forget()
+    # Evict cached keys only once the revocation is durable, or a concurrent request
+    # could cache the still-live row again in between.
+    tx.on_commit(request.app.state.container.authenticator.forget)
     return json_response({"data": {"revoked": True, "key_prefix": prefix}})

@@ -55,11 +55,15 @@ async def search_knowledge(caller: Caller, params: QueryParams, registry: Regist
         limit=page.limit,
         viewer=caller.agent_id if caller.authenticated else None,
         viewer_is_admin=caller.is_admin,
+        sort=first(params, "sort"),
     )
 
     async def produce(tx: Services) -> object:
         units, total = await tx.knowledge.search(query)
-        return page.envelope([u.to_wire() for u in units], total)
+        body = page.envelope([u.to_wire() for u in units], int(total))
+        if getattr(total, "capped", False):
+            body["total_capped"] = True  # §9.12: there may be more matches than `total`
+        return body
 
     viewer = "*admin*" if caller.is_admin else query.viewer
     key = query_key("knowledge:q", params, viewer)

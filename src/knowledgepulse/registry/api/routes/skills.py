@@ -37,11 +37,15 @@ async def search_skills(params: QueryParams, registry: Registry) -> Response:
         min_quality=parse_float(params, "min_quality"),
         offset=page.offset,
         limit=page.limit,
+        sort=first(params, "sort"),
     )
 
     async def produce(tx: Services) -> object:
         skills, total = await tx.skills.search(query)
-        return page.envelope([s.to_wire(with_files=False) for s in skills], total)
+        body = page.envelope([s.to_wire(with_files=False) for s in skills], int(total))
+        if getattr(total, "capped", False):
+            body["total_capped"] = True  # §9.12: there may be more matches than `total`
+        return body
 
     return await cached_json(registry, query_key("skills:q", params), (SKILLS_TAG,), produce)
 
