@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--batches", type=int, default=5, help="batches of 64 to time")
     parser.add_argument("--cache-dir", type=Path, default=None)
+    parser.add_argument("--no-huge-pages", action="store_true", help="skip the THP collapse")
     args = parser.parse_args(argv)
     rng = random.Random(0)
     print(f"load average at start: {os.getloadavg()}  cores: {os.cpu_count()}")
@@ -84,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"onnx build (or cache hit): {time.perf_counter() - started:.2f} s")
 
         started = time.perf_counter()
-        embedder = MiniLMEmbedder(cache, intra_op_threads=args.threads)
+        embedder = MiniLMEmbedder(
+            cache, intra_op_threads=args.threads, huge_pages=not args.no_huge_pages
+        )
         print(f"model load (hash weights + session): {time.perf_counter() - started:.2f} s")
+        print(f"weights on huge pages: {embedder.huge_page_bytes >> 20} MiB")
         print(f"rss after load: {_rss_mib()[0]:.0f} MiB")
 
         for text in _queries(20, rng):  # warm-up: allocator arenas, kernel prepacking

@@ -91,6 +91,16 @@ def test_second_construction_reuses_the_cached_graph(
     assert [p.name for p in model_cache.iterdir()] == [again.model_path.name]
 
 
+def test_huge_page_promotion_does_not_change_the_vectors(
+    real_embedder: MiniLMEmbedder, model_cache: Path
+) -> None:
+    plain = MiniLMEmbedder(model_cache, huge_pages=False)
+    texts = ["how to rotate API keys", "vector search", "Café résumé"]
+
+    assert plain.huge_page_bytes == 0
+    np.testing.assert_array_equal(plain.embed(texts), real_embedder.embed(texts))
+
+
 def test_concurrent_embed_calls_from_threads_agree_with_sequential_ones(
     real_embedder: MiniLMEmbedder, reference: dict[str, Any]
 ) -> None:

@@ -3,7 +3,8 @@
 The graph is BERT (embeddings, N encoder layers) + attention-mask-weighted mean pooling +
 L2 normalisation in plain opset-17 ops, laid out as PyTorch's exporter does: onnxruntime's
 session optimiser turns the erf GELU and its bias into BiasGelu and folds the attention scale
-into FusedMatMul, and LayerNormalization is a native kernel. The file is cached on disk.
+into FusedMatMul, and LayerNormalization is a native kernel. The file is cached on disk;
+`onnx` and `safetensors` are imported only when a graph has to be built.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
 BUILDER_VERSION = 1
 OPSET = 17
 
+# Added to the attention scores of padding; exp() of it underflows to exactly 0 in float32.
 _MASK_FILL = -10000.0
 
 

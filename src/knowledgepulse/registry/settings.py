@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     embedder: EmbedderKind = "minilm"
     # Semantic matches need at least this cosine similarity (measured on the relevance set
     # of tests/data/search; see bench/search_quality.py).
-    search_min_similarity: float = Field(default=0.40, ge=-1.0, le=1.0)
+    search_min_similarity: float = Field(default=0.35, ge=-1.0, le=1.0)
     search_max_total: int = Field(default=1000, ge=10, le=100_000)
     search_sync_interval: float = Field(default=1.0, gt=0)
 

@@ -10,13 +10,20 @@ import asyncio
 import base64
 import ipaddress
 import json
+import ssl
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from tests.registry.api._api import Api
 
 from knowledgepulse.registry.auth.models import ANONYMOUS, AuthContext
@@ -49,6 +56,7 @@ class FakeUpstream:
 
     reply: Callable[[Seen], Reply] = lambda seen: (404, {}, b"{}")
     delay: float = 0.0
+    tls: ssl.SSLContext | None = None
     seen: list[Seen] = field(default_factory=list)
     port: int = 0
     _server: asyncio.Server | None = None
@@ -59,7 +67,7 @@ class FakeUpstream:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -511,3 +519,59 @@ async def test_service_level_errors_keep_their_provider_prefix() -> None:
     assert confluence.value.body() == {
         "error": "Confluence import failed: cannot resolve host wiki.test"
     }
+
+
+def self_signed(tmp_path: Path, host: str) -> tuple[Path, Path]:
+    """A throw-away certificate for `host` (and its key), written as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{host}.pem", tmp_path / f"{host}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.parametrize(("cert_host", "works"), [("wiki.test", True), ("other.test", False)])
+async def test_https_connects_to_the_checked_address_and_verifies_the_name(
+    tmp_path: Path, cert_host: str, works: bool
+) -> None:
+    cert, key = self_signed(tmp_path, cert_host)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    fake = FakeUpstream(tls=server_tls)
+    fake.reply = lambda seen: ok({"title": "T", "body": {"atlas_doc_format": {"value": adf()}}})
+    await fake.start()
+    try:
+        # wiki.test resolves to loopback: allowed only because it is listed exactly.
+        policy = UrlPolicy(["wiki.test"], resolver=resolver({"wiki.test": ["127.0.0.1"]}))
+        client = GuardedClient(policy, verify=ssl.create_default_context(cafile=str(cert)))
+        body = {"pageId": "9", "baseUrl": f"https://wiki.test:{fake.port}", "token": "t"}
+        if works:
+            result = await ImportService(client).confluence(CALLER, body)
+            assert result.metadata == {"format": "confluence", "pageId": "9", "title": "T"}
+            assert fake.seen[0].headers["host"] == f"wiki.test:{fake.port}"
+        else:
+            with pytest.raises(ImportFailed):
+                await ImportService(client).confluence(CALLER, body)
+            assert fake.seen == []
+    finally:
+        await fake.stop()

@@ -69,8 +69,8 @@ class CreditService:
         )
 
     async def open_accounts(self, agent_ids: Iterable[str]) -> None:
-        """Lock the agents' balances in a global order; call first when moving credits
-        between two agents in one transaction."""
+        """Lock the agents' balances in one global order (call first to move credits
+        between two agents in one transaction: no deadlock)."""
         await self._store.open_accounts(agent_ids)
 
     async def charge(
@@ -82,12 +82,10 @@ class CreditService:
             PaymentRequired: the balance is lower than `amount`; nothing was changed.
         """
         now = format_iso(self.now())
-        if (
-            await self._store.debit(
-                agent_id, amount, description=description, now=now, listing_id=listing_id
-            )
-            is None
-        ):
+        left = await self._store.debit(
+            agent_id, amount, description=description, now=now, listing_id=listing_id
+        )
+        if left is None:
             balance, _ = await self._store.get(agent_id)
             raise PaymentRequired(
                 "Insufficient credits", balance=wire_amount(balance), required=wire_amount(amount)

@@ -40,19 +40,16 @@ class CreditStore:
         Taking the row locks in one global order before changing two balances (buyer and
         contributor) means two purchases in opposite directions can never deadlock.
         """
-        ids = sorted(set(agent_ids))
-        for agent_id in ids:
+        # One row at a time, each created (if new) and locked before the next one.
+        for agent_id in sorted(set(agent_ids)):
             await self._conn.execute(
                 dml.insert(self._conn, credit_balances)
                 .values(agent_id=agent_id, balance=Decimal(0))
                 .on_conflict_do_nothing(index_elements=[bc.agent_id])
             )
-        await self._conn.execute(
-            sa.select(bc.agent_id)
-            .where(bc.agent_id.in_(ids))
-            .order_by(bc.agent_id)
-            .with_for_update()
-        )
+            await self._conn.execute(
+                sa.select(bc.agent_id).where(bc.agent_id == agent_id).with_for_update()
+            )
 
     async def get(self, agent_id: str) -> tuple[Decimal, str | None]:
         """The balance (0 without a row) and the last refill time (None if never)."""

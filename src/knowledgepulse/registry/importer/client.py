@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import ssl
 from typing import Any
 
 import httpx
@@ -31,7 +32,10 @@ class UpstreamError(Exception):
 
 
 class GuardedClient:
-    """One policy, one set of limits; a fresh connection pool per `get_json` call."""
+    """One policy, one set of limits; a fresh connection pool per `get_json` call.
+
+    `verify` is httpx's: the system's CA bundle by default (tests pass their own context).
+    """
 
     def __init__(
         self,
@@ -40,8 +44,10 @@ class GuardedClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         max_bytes: int = MAX_RESPONSE_BYTES,
         max_redirects: int = MAX_REDIRECTS,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.policy = policy
+        self._verify = verify
         self._timeout = timeout
         self._max_bytes = max_bytes
         self._max_redirects = max_redirects
@@ -60,7 +66,7 @@ class GuardedClient:
         current = _parse(url, params)
         origin = _origin(current)
         async with httpx.AsyncClient(
-            timeout=self._timeout, follow_redirects=False, trust_env=False
+            timeout=self._timeout, follow_redirects=False, trust_env=False, verify=self._verify
         ) as client:
             for _ in range(self._max_redirects + 1):
                 target = await self.policy.check(current)

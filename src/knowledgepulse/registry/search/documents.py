@@ -94,7 +94,12 @@ class SopRow:
 
 
 def _strings(values: Iterable[object]) -> list[str]:
-    return [_SPACE.sub(" ", v).strip() for v in values if isinstance(v, str) and v.strip()]
+    # zvec stores UTF-8: a lone surrogate (legal in a JSON string) becomes "?".
+    return [
+        _SPACE.sub(" ", v.encode("utf-8", "replace").decode("utf-8")).strip()
+        for v in values
+        if isinstance(v, str) and v.strip()
+    ]
 
 
 def _join(parts: Iterable[object], limit: int) -> str:

@@ -43,7 +43,7 @@ from knowledgepulse.registry.search import records
 from knowledgepulse.registry.search.documents import KINDS, build_doc
 from knowledgepulse.registry.search.records import Change
 from knowledgepulse.registry.search.types import IndexDoc
-from knowledgepulse.registry.search.zvec_index import ZvecSearchIndex
+from knowledgepulse.registry.search.zvec_index import IndexFailure, ZvecCollection, ZvecSearchIndex
 
 __all__ = ["EMBED_BATCH", "IndexSync", "SyncReport"]
 
@@ -240,7 +240,7 @@ class IndexSync:
                 doc.vector = previous[1]  # same text as before: keep its vector
         if self._embed_inline:
             await self._embed_now([d for d in docs if d.vector is None])
-        await coll.upsert(docs)
+        docs = await self._upsert(coll, docs)
         for doc in docs:
             if doc.vector is None:
                 self._pending[(entity, doc.id)] = doc
@@ -249,6 +249,23 @@ class IndexSync:
         if self._pending:
             self._idle.clear()
             self._wake.set()
+
+    async def _upsert(self, coll: ZvecCollection, docs: list[IndexDoc]) -> list[IndexDoc]:
+        """Write `docs`; if the batch fails, write them one by one and skip (and log) any
+        document zvec refuses, so one bad item never stalls the sync. Returns those written."""
+        try:
+            await coll.upsert(docs)
+            return docs
+        except IndexFailure:
+            logger.warning("a batch of %d search documents failed; retrying one by one", len(docs))
+        written = []
+        for doc in docs:
+            try:
+                await coll.upsert([doc])
+                written.append(doc)
+            except IndexFailure as exc:
+                logger.error("search index refused %s %s: %s", coll.spec.entity, doc.id, exc)
+        return written
 
     async def _embed_now(self, docs: list[IndexDoc]) -> None:
         for start in range(0, len(docs), 64):
@@ -304,11 +321,11 @@ class IndexSync:
             for entity, docs in by_entity.items():
                 coll = await self._index.collection(entity, create=True)
                 assert coll is not None
-                await coll.upsert(docs)
-                for doc in docs:
+                written = await self._upsert(coll, docs)
+                for doc in docs:  # a refused one keeps its placeholder (logged above)
                     self._pending.pop((entity, doc.id), None)
                 touched.add(entity)
-                self.embedded_count += len(docs)
+                self.embedded_count += len(written)
         if touched:
             await self._notify(touched)
 

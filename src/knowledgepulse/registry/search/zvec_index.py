@@ -234,8 +234,12 @@ class ZvecCollection:
         """`upsert` on the owner thread (call only through `submit`/`_run`)."""
         coll = self._c()
         for start in range(0, len(docs), MAX_WRITE_BATCH):
-            batch = [self._to_zvec(d) for d in docs[start : start + MAX_WRITE_BATCH]]
-            _check(coll.upsert(batch), "upsert")
+            try:
+                batch = [self._to_zvec(d) for d in docs[start : start + MAX_WRITE_BATCH]]
+                statuses = coll.upsert(batch)
+            except (ValueError, TypeError, RuntimeError) as exc:  # conversion or engine error
+                raise IndexFailure(f"zvec upsert failed: {exc}") from exc
+            _check(statuses, "upsert")
         self.last_write = time.monotonic()
 
     def _to_zvec(self, doc: IndexDoc) -> zvec.Doc:
@@ -258,7 +262,10 @@ class ZvecCollection:
     def _delete(self, ids: list[str]) -> None:
         coll = self._c()
         for start in range(0, len(ids), MAX_WRITE_BATCH):
-            statuses = coll.delete(ids[start : start + MAX_WRITE_BATCH])
+            try:
+                statuses = coll.delete(ids[start : start + MAX_WRITE_BATCH])
+            except (ValueError, TypeError, RuntimeError) as exc:
+                raise IndexFailure(f"zvec delete failed: {exc}") from exc
             _check(statuses, "delete", ignore=(zvec.StatusCode.NOT_FOUND,))
         self.last_write = time.monotonic()
 

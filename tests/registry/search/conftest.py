@@ -1,0 +1,61 @@
+"""Fixtures of the search suite: registry apps and containers with the hybrid search on.
+
+They run with the deterministic hashing embedder (fast, no model) unless a test asks for
+`embedder="minilm"`; test_search_quality.py runs the real model end to end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.registry.api._api import Api, settings_for
+
+from knowledgepulse.registry.app import create_app
+from knowledgepulse.registry.container import Container
+
+
+@pytest.fixture
+async def make_search_api(db_url: str, tmp_path: Path) -> AsyncIterator[Any]:
+    """Factory: `await make_search_api(**settings)` → a started `Api` (closed after)."""
+    stack: list[Any] = []
+
+    async def factory(**overrides: Any) -> Api:
+        app = create_app(settings_for(db_url, tmp_path, **overrides))
+        lifespan = app.router.lifespan_context(app)
+        await lifespan.__aenter__()
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 50000)),
+            base_url="http://testserver",
+        )
+        stack.append((lifespan, client))
+        return Api(client, app)
+
+    yield factory
+    for lifespan, client in reversed(stack):
+        await client.aclose()
+        await lifespan.__aexit__(None, None, None)
+
+
+@pytest.fixture
+async def search_api(make_search_api: Any) -> Api:
+    """A started app with the hybrid search (hashing embedder)."""
+    return await make_search_api()
+
+
+@pytest.fixture
+async def make_container(db_url: str, tmp_path: Path) -> AsyncIterator[Any]:
+    """Factory: `await make_container(**settings)` → a started `Container` (closed after)."""
+    started: list[Container] = []
+
+    async def factory(**overrides: Any) -> Container:
+        container = await Container.start(settings_for(db_url, tmp_path, **overrides))
+        started.append(container)
+        return container
+
+    yield factory
+    for container in reversed(started):
+        await container.close()
