@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     search_min_similarity: float = Field(default=0.35, ge=-1.0, le=1.0)
     search_max_total: int = Field(default=1000, ge=10, le=100_000)
     search_sync_interval: float = Field(default=1.0, gt=0)
+    # The MiniLM graph compiled from the installed weights; shared by every data dir.
+    model_cache_dir: Path = Path.home() / ".cache" / "knowledgepulse" / "models"
 
     oidc_issuer: str | None = None
     oidc_audience: str | None = None

@@ -162,3 +162,12 @@ async def test_the_openapi_document_is_served(api: Api) -> None:
     assert response.status_code == 200
     assert response.json()["openapi"].startswith("3.1")
     assert (await api.client.get("/docs")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/v1/knowledge?domain=%00", "/v1/knowledge/a%00b", "/v1/skills?q=x%00y"]
+)
+async def test_nul_characters_in_paths_and_queries_are_a_400(api: Api, url: str) -> None:
+    response = await api.client.get(url)
+    assert response.status_code == 400
+    assert response.json() == {"error": "Request contains a NUL character"}

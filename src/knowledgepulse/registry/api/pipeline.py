@@ -9,6 +9,7 @@ body limit → idempotency → route handler → audit.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -47,6 +48,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _CORS_ORIGIN = (b"access-control-allow-origin", b"*")
 _ALLOW_METHODS = b"GET,HEAD,PUT,POST,DELETE,PATCH,QUERY"
 _JSON = (b"content-type", b"application/json")
+_NUL_QUERY = re.compile(rb"%00|\x00")
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -131,6 +133,12 @@ class Pipeline:
         requested = _header(scope, b"kp-schema-version")
         if requested is not None and requested != "v1":
             headers.append((b"kp-deprecated", b"true"))
+
+        # U+0000 cannot be stored or compared on PostgreSQL; refuse it before any handler
+        # turns it into a database error.
+        if "\x00" in path or _NUL_QUERY.search(scope.get("query_string", b"")):
+            await _send_json(send, 400, {"error": "Request contains a NUL character"}, headers)
+            return
 
         status_holder = [500]
         started = [False]

@@ -15,7 +15,6 @@ from knowledgepulse.registry.settings import Settings
 __all__ = ["index_root", "make_embedder", "start_hybrid"]
 
 INDEX_DIR = "index"
-MODELS_DIR = "models"
 
 
 def index_root(settings: Settings) -> Path:
@@ -25,7 +24,7 @@ def index_root(settings: Settings) -> Path:
 
 def make_embedder(settings: Settings) -> EmbedderHolder:
     """The configured embedder (`KP_EMBEDDER`), not loaded yet."""
-    return embedder_holder(settings.embedder, settings.data_dir / MODELS_DIR)
+    return embedder_holder(settings.embedder, settings.model_cache_dir)
 
 
 async def start_hybrid(

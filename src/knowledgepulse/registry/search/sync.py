@@ -24,7 +24,9 @@ cursor up to which it reflects the store and applies `change_seq > cursor` in or
   the cursor (a different or reset database) empties the index; then the index catches up
   from its cursor; then the number of items per kind is compared with the store and, if it
   differs, ids and `change_seq`s are compared one by one and repaired. Items indexed before
-  a crash without their vector are queued for embedding again.
+  a crash without their vector are queued for embedding again. Serving starts then; a
+  background audit compares every id and change number anyway (a drift that kept the
+  counts equal is repaired within seconds of the start).
 * `checkpoint` (every few seconds and at shutdown) flushes zvec and then records the cursor
   in the slot's meta, so a restart only replays what came after it.
 """
@@ -36,6 +38,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from knowledgepulse.registry.db.database import Database
 from knowledgepulse.registry.periodic import Periodic
@@ -94,7 +97,8 @@ class IndexSync:
         self._stopping = False
         self._worker: asyncio.Task[None] | None = None
         self._jobs: list[Periodic] = []
-        self._background: set[asyncio.Task[object]] = set()
+        self._background: set[asyncio.Task[Any]] = set()
+        self._audit: asyncio.Task[dict[str, int]] | None = None
         self.embedded_count = 0
         index.stale_listener = self._on_stale
 
@@ -114,6 +118,9 @@ class IndexSync:
         """Check the index against the store, catch up, then run the background jobs."""
         report = await self.verify()
         self.start_embedding()
+        self._audit = asyncio.create_task(self.audit(), name="search-audit")
+        self._background.add(self._audit)
+        self._audit.add_done_callback(self._background.discard)
         self._jobs = [
             Periodic("search-sync", self._interval, self.catch_up),
             Periodic("search-maintenance", MAINTENANCE_INTERVAL, self.maintain),
@@ -397,6 +404,27 @@ class IndexSync:
             self._idle.clear()
             self._wake.set()
         return count
+
+    async def audit(self) -> dict[str, int]:
+        """Compare every id and change number with the store and repair what differs.
+
+        Start-up runs it in the background after the fast checks (a drift that keeps the
+        counts equal is found here); it is O(items) and holds the sync lock meanwhile.
+        """
+        repaired: dict[str, int] = {}
+        for entity in KINDS:
+            if self._stopping:
+                break
+            fixed = await self.repair(entity)
+            if fixed:
+                repaired[entity] = fixed
+        if repaired:
+            logger.warning("search index audit repaired %s", repaired)
+        return repaired
+
+    async def audited(self) -> dict[str, int]:
+        """Wait for the start-up audit; what it repaired."""
+        return await self._audit if self._audit is not None else {}
 
     def _on_stale(self, entity: str, ids: Sequence[str]) -> None:
         logger.debug("search index returned %d stale %s ids; catching up", len(ids), entity)
