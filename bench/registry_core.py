@@ -600,29 +600,44 @@ class Profile:
 
 
 PROFILE_AREAS = [
-    ("sqlite (C, via aiosqlite thread)", ("sqlite3", "aiosqlite/core.py")),
-    ("asyncpg", ("asyncpg",)),
-    ("sqlalchemy", ("sqlalchemy",)),
+    ("aiosqlite hand-off (queue put, future)", ("aiosqlite/",)),
+    ("asyncpg protocol", ("asyncpg",)),
+    ("sqlalchemy core (compile, execute, rows)", ("sqlalchemy",)),
+    ("rate limiter", ("registry/infra/ratelimit",)),
+    ("response cache", ("registry/infra/cache", "api/caching")),
+    ("audit (event, batch insert)", ("registry/audit/",)),
+    ("authenticator", ("registry/auth/authenticator", "auth/keys")),
     ("KU validation (sdk)", ("knowledgepulse/sdk/validation", "knowledgepulse/sdk/_wire")),
     ("security scanner (sdk)", ("knowledgepulse/sdk/security",)),
-    ("skill service/store", ("registry/skills/",)),
-    ("knowledge service/store", ("registry/knowledge/",)),
     ("reputation", ("registry/reputation/",)),
-    ("auth", ("registry/auth/",)),
-    ("rate limit / idempotency / cache", ("registry/infra/",)),
-    ("audit", ("registry/audit/",)),
-    ("pipeline middleware", ("registry/api/pipeline.py",)),
-    ("fastapi", ("fastapi/",)),
-    ("starlette", ("starlette/",)),
-    ("pydantic", ("pydantic",)),
+    ("knowledge service/store", ("registry/knowledge/",)),
+    ("skill service/store", ("registry/skills/",)),
+    ("sync dependencies via threadpool", ("run_in_threadpool",)),
     ("json encode/decode", ("json/", "jsjson")),
-    ("uvicorn + httptools", ("uvicorn/", "httptools")),
-    ("asyncio / uvloop", ("asyncio/", "uvloop")),
+    ("uuid4", ("uuid4",)),
 ]
 
 
+def _thread_role(frames: list[str]) -> str:
+    joined = ";".join(frames)
+    if "_connection_worker_thread" in joined:
+        return "aiosqlite worker threads"
+    if "WorkerThread" in joined:
+        return "anyio threadpool (sync dependencies)"
+    if not frames[0]:
+        return "native code (no Python frame)"
+    if frames[0].startswith("Thread._bootstrap"):
+        return "other threads"
+    # The main thread, or a SQLAlchemy greenlet running on it (its stack has no root).
+    return "event-loop thread"
+
+
 def summarize_profile(path: Path, title: str) -> None:
-    """Inclusive share per area and the top self-time frames of a py-spy raw profile."""
+    """Samples per thread role, then areas and top frames of the event-loop thread.
+
+    py-spy samples every thread that is not idle; a thread waking up to take the GIL
+    counts as busy, so the aiosqlite workers' share includes their GIL hand-offs.
+    """
     if not path.exists():
         print(f"  (no profile written for {title})")
         return
@@ -632,17 +647,25 @@ def summarize_profile(path: Path, title: str) -> None:
         if stack and count.isdigit():
             stacks.append((stack.split(";"), int(count)))
     total = sum(count for _, count in stacks) or 1
-    print(f"\nprofile: {title} ({total} samples, py-spy raw stacks in {path})")
-    for area, needles in PROFILE_AREAS:
-        hits = sum(c for frames, c in stacks if any(n in f for f in frames for n in needles))
-        if hits / total >= 0.02:
-            print(f"  {hits * 100 / total:5.1f}%  incl.  {area}")
-    own: Counter[str] = Counter()
+    print(f"\nprofile: {title} ({total} samples; py-spy raw stacks in {path})")
+    roles: Counter[str] = Counter()
     for frames, count in stacks:
+        roles[_thread_role(frames)] += count
+    for role, count in roles.most_common():
+        print(f"  {count * 100 / total:5.1f}%  {role}")
+    loop = [(f, c) for f, c in stacks if _thread_role(f) == "event-loop thread"]
+    loop_total = sum(c for _, c in loop) or 1
+    print("  event-loop thread, inclusive:")
+    for area, needles in PROFILE_AREAS:
+        hits = sum(c for frames, c in loop if any(n in f for f in frames for n in needles))
+        if hits / loop_total >= 0.015:
+            print(f"    {hits * 100 / loop_total:5.1f}%  {area}")
+    own: Counter[str] = Counter()
+    for frames, count in loop:
         own[frames[-1]] += count
-    print("  top self time:")
-    for frame, count in own.most_common(12):
-        print(f"  {count * 100 / total:5.1f}%  {frame[:150]}")
+    print("  event-loop thread, self:")
+    for frame, count in own.most_common(8):
+        print(f"    {count * 100 / loop_total:5.1f}%  {frame[:140]}")
 
 
 # --------------------------------------------------------------------------- main

@@ -25,11 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.registry.search._relevance import Score, evaluate, load, publish  # noqa: E402
+
 from knowledgepulse.registry.container import Container  # noqa: E402
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery  # noqa: E402
 from knowledgepulse.registry.settings import Settings  # noqa: E402
 from knowledgepulse.registry.skills.models import SkillQuery  # noqa: E402
-from tests.registry.search._relevance import Score, evaluate, load, publish  # noqa: E402
 
 SWEEP = (0.25, 0.30, 0.35, 0.40, 0.45, 0.50)
 
@@ -93,7 +94,9 @@ async def main() -> None:
                     print(f"  miss: {q!r} -> {top}")
             if args.sweep:
                 index = hybrid.search_index
-                print(f"\n{'min similarity':<16} {'recall@10':>9} {'MRR':>6} {'mean total':>10} {'empty':>6}")
+                head = f"{'min similarity':<16} {'recall@10':>9} {'MRR':>6}"
+                print()
+                print(f"{head} {'mean total':>10} {'empty':>6}")
                 for threshold in SWEEP:
                     index.min_similarity = threshold
                     swept = await evaluate(hybrid, data)

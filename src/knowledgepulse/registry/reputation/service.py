@@ -78,14 +78,13 @@ class ReputationService:
 
     async def exists(self, agent_id: str) -> bool:
         """True when the agent has a reputation record."""
-        return await self._store.get(agent_id) is not None
+        return await self.score(agent_id) is not None
 
     async def score(self, agent_id: str | None) -> float | None:
-        """The agent's score, or None without a record."""
+        """The agent's score, or None without a record (one row; the history stays unread)."""
         if agent_id is None:
             return None
-        record = await self._store.get(agent_id)
-        return None if record is None else record.score
+        return (await self._store.scores([agent_id])).get(agent_id)
 
     async def profile(self, agent_id: str) -> dict[str, Any]:
         """`GET /v1/reputation/{agent_id}` data: the record, or zeros for unknown agents."""
