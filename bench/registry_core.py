@@ -50,7 +50,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -322,8 +322,10 @@ class RssSampler:
 # --------------------------------------------------------------------------- stores
 
 
-@contextlib.contextmanager
-def fresh_store(backend: str, pg_admin_url: str) -> Iterator[tuple[dict[str, str], Path]]:
+@contextlib.asynccontextmanager
+async def fresh_store(
+    backend: str, pg_admin_url: str
+) -> AsyncIterator[tuple[dict[str, str], Path]]:
     """Environment and data directory of a fresh store; everything is removed afterwards."""
     data_dir = Path(tempfile.mkdtemp(prefix="kp-bench-"))
     try:
@@ -331,12 +333,12 @@ def fresh_store(backend: str, pg_admin_url: str) -> Iterator[tuple[dict[str, str
             yield {"KP_STORE_BACKEND": "sqlite"}, data_dir
             return
         name = f"kp_test_bench_{secrets.token_hex(4)}"
-        asyncio.run(_pg_admin(pg_admin_url, f'CREATE DATABASE "{name}"'))
+        await _pg_admin(pg_admin_url, f'CREATE DATABASE "{name}"')
         try:
             url = pg_admin_url.rsplit("/", 1)[0] + "/" + name
             yield {"KP_STORE_BACKEND": "postgres", "KP_DATABASE_URL": url}, data_dir
         finally:
-            asyncio.run(_pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await _pg_admin(pg_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -702,7 +704,7 @@ def print_table(rows: list[Row]) -> None:
 
 
 async def bench_one(backend: str, size: int, args: argparse.Namespace, rows: list[Row]) -> None:
-    with fresh_store(backend, args.pg_admin_url) as (env, data_dir):
+    async with fresh_store(backend, args.pg_admin_url) as (env, data_dir):
         env = {**env, "KP_SEARCH": args.search}
         if args.redis_url:
             env["KP_REDIS_URL"] = args.redis_url
@@ -775,7 +777,10 @@ async def run(args: argparse.Namespace) -> list[Row]:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     for backend in backends:
         for size in args.sizes:
-            await bench_one(backend, size, args, rows)
+            try:
+                await bench_one(backend, size, args, rows)
+            except Exception as exc:
+                print(f"[{backend} {size:,}] failed: {type(exc).__name__}: {exc}", flush=True)
     return rows
 
 

@@ -101,18 +101,20 @@ class SearchIndex(Protocol):
 def fuse(hits: RawHits, *, min_similarity: float, cap: int, rrf_k: int = RRF_K) -> Ranked:
     """Exact matches first, then the RRF of the lexical and semantic lists (see module doc)."""
     quality: dict[str, float] = {}
-    for hit in (*hits.exact, *hits.lexical, *hits.semantic):
-        quality[hit.id] = hit.quality
-    exact = sorted({h.id for h in hits.exact}, key=lambda i: (-quality[i], i))
+    for group in (hits.exact, hits.lexical, hits.semantic):
+        for hit in group:
+            quality[hit.id] = hit.quality
+    exact = {h.id for h in hits.exact}
     fused: dict[str, float] = {}
     for ranking in (_dense_ranks(hits.lexical), _dense_ranks(hits.semantic)):
         for item_id, rank in ranking.items():
             fused[item_id] = fused.get(item_id, 0.0) + 1.0 / (rrf_k + rank)
     matching = {h.id for h in hits.lexical}
     matching.update(h.id for h in hits.semantic if h.score >= min_similarity)
-    matching.difference_update(exact)
-    rest = sorted(matching, key=lambda i: (-fused.get(i, 0.0), -quality[i], i))
-    ids = [*exact, *rest]
+    matching -= exact
+    head = sorted((-quality[i], i) for i in exact)
+    rest = sorted((-fused.get(i, 0.0), -quality[i], i) for i in matching)
+    ids = [i for _, i in head] + [i for _, _, i in rest]
     capped = hits.lexical_capped or hits.semantic_capped or len(ids) > cap
     return Ranked(ids=ids[:cap], capped=capped)
 

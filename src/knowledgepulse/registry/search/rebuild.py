@@ -130,8 +130,7 @@ async def prepare_slots(settings: Settings, count: int) -> None:
     engine = create_engine(settings.database_url_resolved)
     database = Database(engine)
     try:
-        holder = make_embedder(settings)
-        holder.start()
+        holder = make_embedder(settings)  # loaded only if something waits for a vector
         index = await ZvecSearchIndex.open(
             root,
             holder,
@@ -142,8 +141,9 @@ async def prepare_slots(settings: Settings, count: int) -> None:
         sync = IndexSync(database, index)
         try:
             await sync.verify()
-            sync.start_embedding()
-            if not await sync.wait_idle(PREPARE_EMBED_WAIT):
+            if sync.pending:
+                sync.start_embedding()
+            if sync.pending and not await sync.wait_idle(PREPARE_EMBED_WAIT):
                 logger.warning(
                     "%d items still wait for their vectors; workers finish them", sync.pending
                 )

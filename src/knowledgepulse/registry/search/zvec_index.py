@@ -321,10 +321,14 @@ class ZvecCollection:
         """Run the exact, lexical and semantic queries of `plan` in one owner-thread turn."""
         return await self._run(self.search_now, plan)
 
+    async def search_semantic(self, plan: SearchPlan, hits: RawHits) -> RawHits:
+        """Add the semantic list of `plan` (its vector) to `hits`."""
+        return await self._run(self.semantic_now, plan, hits)
+
     def search_now(self, plan: SearchPlan) -> RawHits:
         """`search` on the owner thread (call only through `submit`/`_run`)."""
-        coll = self._c()
         hits = RawHits(exact=[], lexical=[], semantic=[])
+        coll = self._c()
         if plan.exact_keys:
             exact = any_clause(
                 *(c for k in plan.exact_keys for c in (eq("name_h", k), eq("idl_h", k)))
@@ -341,25 +345,28 @@ class ZvecCollection:
             )
             hits.lexical = [_hit(d, float(d.score)) for d in docs if d is not None]
             hits.lexical_capped = len(hits.lexical) >= plan.cap
-        if plan.vector is not None:
-            flt = is_("embedded", True)
-            flt = all_of(flt, plan.filter) if plan.filter else flt
-            k = min(plan.semantic_k, plan.cap)
-            docs = coll.query(
-                zvec.Query(
-                    "emb", vector=plan.vector, param=zvec.HnswQueryParam(ef=max(EF_SEARCH, k))
-                ),
-                topk=k,
-                filter=flt,
-                output_fields=["quality"],
-            )
-            # Cosine distance comes back; similarity = 1 - distance. Semantic matches are
-            # looked for among the k nearest only (a wider look costs ~20x at 100k items):
-            # when all k pass the threshold there may be more, and the total says so.
-            hits.semantic = [_hit(d, 1.0 - float(d.score)) for d in docs if d is not None]
-            hits.semantic_capped = (
-                len(hits.semantic) >= k and hits.semantic[-1].score >= plan.min_similarity
-            )
+        return self.semantic_now(plan, hits)
+
+    def semantic_now(self, plan: SearchPlan, hits: RawHits) -> RawHits:
+        """The semantic query of `plan` on the owner thread, added to `hits`."""
+        if plan.vector is None:
+            return hits
+        flt = is_("embedded", True)
+        flt = all_of(flt, plan.filter) if plan.filter else flt
+        k = min(plan.semantic_k, plan.cap)
+        docs = self._c().query(
+            zvec.Query("emb", vector=plan.vector, param=zvec.HnswQueryParam(ef=max(EF_SEARCH, k))),
+            topk=k,
+            filter=flt,
+            output_fields=["quality"],
+        )
+        # Cosine distance comes back; similarity = 1 - distance. Semantic matches are looked
+        # for among the k nearest only (a wider look costs ~20x at 100k items): when all k
+        # pass the threshold there may be more, and the total says so.
+        hits.semantic = [_hit(d, 1.0 - float(d.score)) for d in docs if d is not None]
+        hits.semantic_capped = (
+            len(hits.semantic) >= k and hits.semantic[-1].score >= plan.min_similarity
+        )
         return hits
 
     # -- maintenance -----------------------------------------------------------------------
@@ -542,19 +549,26 @@ class ZvecSearchIndex:
         coll = self._collections.get(entity)
         if coll is None:
             return Ranked(ids=[])  # nothing of this kind was ever indexed
-        vector = await self.embed_query(q)
         keys = tuple(dict.fromkeys(k for k in (name_key(q), q.lower()) if k))
         plan = SearchPlan(
             filter=predicate.text,
             exact_keys=keys,
             match_text=" ".join(terms) or None,
-            vector=vector,
+            vector=None,
             min_similarity=self.min_similarity,
             cap=self.max_total,
             semantic_k=self.semantic_k,
         )
+        # The model embeds the query while the owner thread runs the exact and lexical
+        # queries; the semantic query follows as soon as the vector is there.
+        embedding = asyncio.ensure_future(self.embed_query(q))
         try:
-            hits = await coll.search(plan)
+            try:
+                hits = await coll.search(plan)
+            finally:
+                vector = await embedding
+            if vector is not None:
+                hits = await coll.search_semantic(replace(plan, vector=vector), hits)
         except Exception:  # a broken index must not break search: text matching answers
             logger.exception("search index query failed; answering with text matching")
             return None
