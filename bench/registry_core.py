@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/registry_core.py [--backend sqlite|postgres|both]
         [--sizes 1000,10000] [--duration 10] [--concurrency 1,16] [--client raw|httpx]
-        [--endpoints health,skill,unit,search,search-miss,post] [--profile DIR]
+        [--endpoints health,skill,unit,search,search-miss,post] [--agents 32]
+        [--profile DIR] [--server-src DIR] [--workers N --redis-url URL]
 
 For each backend and size it starts the server as a subprocess on a fresh store (a temporary
 data directory, or a fresh `kp_test_bench_*` PostgreSQL database that is dropped afterwards),
@@ -25,8 +26,13 @@ Endpoints (all requests carry an enterprise agent's API key, so rate limits neve
   search-miss  GET /v1/knowledge?q=<word>&_n=i  an extra unique parameter defeats the cache
   post         POST /v1/knowledge               a fresh ReasoningTrace each time
 
+Every contribution adds a row to its writer's reputation history; `--agents` spreads the
+seeding over that many agents (see the report on history-length cost).
+
 `--profile DIR` samples the server with py-spy (if installed; profiling only) during the
-runs at the highest concurrency and prints where its CPU time goes.
+runs at the highest concurrency and prints where its CPU time goes. `--server-src DIR`
+serves the package from another tree, e.g. `git archive HEAD src | tar -x -C /tmp/snap`,
+so a shared checkout that is being edited does not change the server mid-run.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ For each size, on a SQLite store in a fresh data directory:
    response cache nor the query-embedding cache helps) at each concurrency, p50/p99 from the
    client, over keep-alive connections of a minimal HTTP/1.1 client.
 5. **ingest** – `POST /v1/knowledge` of new units at concurrency 8 against the running
-   server: the POST rate, then the time until the last one is found semantically.
+   server: the POST rate, then the time until the last one is found by `q`; then searches
+   keep running for `--optimize-window` s, across the optimize the idle rule triggers.
 6. **RSS** – the server's peak resident set (VmHWM) at the end.
 
 The load average is printed with the results: on shared cores it moves every number.
@@ -381,7 +382,7 @@ def start_server(data_dir: Path, port: int, log: Path) -> tuple[subprocess.Popen
             "KP_DATA_DIR": str(data_dir),
             "KP_PORT": str(port),
             "KP_EMBEDDER": "minilm",
-            "KP_LOG_LEVEL": "warning",
+            "KP_LOG_LEVEL": "info",  # the optimize lines are info
         }
     )
     started = time.perf_counter()
@@ -528,6 +529,18 @@ async def run_size(size: int, args: argparse.Namespace, base: Path) -> dict[str,
         if args.ingest:
             rate, fresh = await ingest_load(port, keys, args.ingest)
             row["ingest_rate"], row["ingest_searchable_s"] = rate, fresh
+            if args.optimize_window:
+                # Searches keep running while the idle rule (30 s without writes) triggers
+                # the optimize of the ingested items: how long do they wait meanwhile?
+                window = user_queries(20_000, seed=3)
+                latencies: list[float] = []
+                ends = time.perf_counter() + args.optimize_window
+                while time.perf_counter() < ends and window:
+                    part, window = window[:20], window[20:]
+                    latencies += (await search_load(port, keys, part, 1))[0]
+                row["window_p99_max"] = (pct(latencies, 99), max(latencies))
+                log = (base / f"server-{size}.log").read_text(errors="replace")
+                row["optimize_lines"] = [x for x in log.splitlines() if "optimized search" in x]
         row["rss_mib"] = peak_rss_mib(proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -559,6 +572,12 @@ def report(rows: list[dict[str, Any]], concurrency: list[int]) -> None:
         )
         print(line)
         print(f"        (load average at the end: {tuple(round(x, 1) for x in row['load'])})")
+        if "window_p99_max" in row:
+            p99, worst = row["window_p99_max"]
+            label = "searches during the post-ingest optimize"
+            print(f"        {label}: p99 {p99:.1f} ms, max {worst:.1f} ms")
+            for line in row["optimize_lines"]:
+                print(f"        server: {line.split(': ', 1)[-1]}")
 
 
 async def main() -> None:
@@ -568,6 +587,7 @@ async def main() -> None:
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--concurrency", default="1,16")
     parser.add_argument("--ingest", type=int, default=500)
+    parser.add_argument("--optimize-window", type=float, default=45.0)
     parser.add_argument("--data-dir", type=Path, default=None)
     args = parser.parse_args()
     args.concurrency = [int(c) for c in args.concurrency.split(",")]

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -223,4 +224,16 @@ def index_rebuild() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    code = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    # zvec's native thread pools are never joined: letting the interpreter finalise them
+    # aborts the process ("terminate called without an active exception") after an
+    # otherwise clean shutdown. Every store, index and connection is closed by now, so
+    # leave without running finalisers and keep the real exit code.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -77,3 +77,16 @@ def test_query_terms_drop_stop_words_and_punctuation_but_never_everything() -> N
     assert query_terms("100% cpu_graphs") == ["100", "cpu", "graphs"]
     assert query_terms("%_*") == []
     assert query_terms("ﬁle Ｆｕｌｌ") == ["file", "full"]  # NFKC
+
+
+def test_full_text_syntax_in_q_never_reaches_zvec() -> None:
+    # Only letter/digit runs are sent: no quotes, operators, fields or wildcards.
+    assert query_terms('+deploy -docker "exact" title:y (z*) ~fuzzy') == [
+        "deploy",
+        "docker",
+        "exact",
+        "title",
+        "y",
+        "z",
+        "fuzzy",
+    ]

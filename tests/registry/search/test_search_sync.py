@@ -254,3 +254,21 @@ async def test_the_freshness_bound_holds_for_a_burst_of_writes(search_api: Api) 
     assert time.monotonic() - started < 1.0
     body = await search(search_api, "/v1/skills", q="burst item", limit=1)
     assert body["total"] == 40
+
+
+async def test_the_memory_store_keeps_its_index_in_a_temporary_folder(tmp_path: Path) -> None:
+    from knowledgepulse.registry.settings import Settings
+
+    settings = Settings(store_backend="memory", data_dir=tmp_path / "data", embedder="hashing")
+    container = await Container.start(settings)
+    try:
+        await publish(container, {"items": load()["items"][:3], "queries": []})
+        slot = container.search_index.slot
+        assert not slot.is_relative_to(tmp_path)
+        async with container.unit_of_work(write=False) as tx:
+            _, total = await tx.skills.search(SkillQuery(q="kubernetes rollout"))
+        assert total >= 1
+    finally:
+        await container.close()
+    assert not slot.exists()
+    assert not (tmp_path / "data" / "index").exists()
