@@ -73,6 +73,7 @@ KP_REGISTRY = str(BIN / "kp-registry")
 HOST = "127.0.0.1"
 AGENTS = 32
 SEED_CONCURRENCY = 16
+SEED_RETRIES = 10
 DEFAULT_PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 ENDPOINTS = ("health", "skill", "unit", "search", "search-miss", "post")
 _WORDS = (
@@ -467,7 +468,13 @@ async def _seed_kind(port: int, client_kind: str, workload: Workload, size: int,
         for i in todo:
             body = workload.skill(i) if kind == "skill" else workload.trace()
             headers = [*workload.auth(), ("Content-Type", "application/json")]
-            status, payload = await http.request("POST", path, headers, body)
+            for attempt in range(SEED_RETRIES + 1):
+                status, payload = await http.request("POST", path, headers, body)
+                if status != 503 or attempt == SEED_RETRIES:
+                    break
+                # The database is shared: ride out a short outage instead of aborting.
+                print(f"  (seeding: 503, retry {attempt + 1}/{SEED_RETRIES})", flush=True)
+                await asyncio.sleep(1.0)
             if status != 201:
                 failures[f"{status} {payload[:200]!r}"] += 1
                 continue

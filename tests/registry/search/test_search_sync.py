@@ -159,7 +159,6 @@ async def test_a_reset_store_empties_the_index(db_url: str, tmp_path: Path, requ
     settings = settings_for(db_url, tmp_path)
     first = await Container.start(settings)
     try:
-        admin_api = None  # noqa: F841 - the store is filled directly
         await publish(first, {"items": load()["items"][:5], "queries": []})
     finally:
         await first.close()

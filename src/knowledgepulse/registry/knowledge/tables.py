@@ -5,7 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from knowledgepulse.registry.db.metadata import enum_check, metadata
-from knowledgepulse.registry.db.types import Ident, JSONDocument, UtcTimestamp
+from knowledgepulse.registry.db.types import (
+    Ident,
+    OrderedJSONDocument,
+    UtcTimestamp,
+)
 
 __all__ = [
     "QUARANTINE_STATUSES",
@@ -23,7 +27,9 @@ knowledge_units = sa.Table(
     "knowledge_units",
     metadata,
     sa.Column("id", Ident, primary_key=True),  # equals unit_json["id"]
-    sa.Column("unit_json", JSONDocument, nullable=False),  # the stored KnowledgeUnit document
+    sa.Column(
+        "unit_json", OrderedJSONDocument, nullable=False
+    ),  # the stored KnowledgeUnit document
     # Denormalised from unit_json by the store on every write, so both dialects filter alike.
     sa.Column("visibility", Ident, nullable=False),
     sa.Column("unit_type", Ident, nullable=False),  # @type

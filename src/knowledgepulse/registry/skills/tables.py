@@ -5,7 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from knowledgepulse.registry.db.metadata import enum_check, metadata
-from knowledgepulse.registry.db.types import Ident, JSONDocument, UtcTimestamp
+from knowledgepulse.registry.db.types import (
+    Ident,
+    JSONDocument,
+    OrderedJSONDocument,
+    UtcTimestamp,
+)
 from knowledgepulse.registry.knowledge.tables import VISIBILITIES
 
 __all__ = ["skill_tags", "skills"]
@@ -20,7 +25,7 @@ skills = sa.Table(
     sa.Column("author", sa.Text),  # SKILL.md frontmatter, free text
     sa.Column("tags", JSONDocument, nullable=False),  # as written, original case
     sa.Column("content", sa.Text, nullable=False),  # the sanitised SKILL.md
-    sa.Column("files", JSONDocument, nullable=False),  # {relative path: text}, {} when none
+    sa.Column("files", OrderedJSONDocument, nullable=False),  # {relative path: text}, {} when none
     sa.Column("visibility", Ident, nullable=False, server_default="network"),
     sa.Column("quality_score", sa.Double, nullable=False, server_default=sa.text("0.5")),
     sa.Column("contributor_id", Ident),  # the authenticated agent that posted it (D-21)
