@@ -25,12 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.registry.search._relevance import Score, evaluate, load, publish  # noqa: E402
-
 from knowledgepulse.registry.container import Container  # noqa: E402
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery  # noqa: E402
 from knowledgepulse.registry.settings import Settings  # noqa: E402
 from knowledgepulse.registry.skills.models import SkillQuery  # noqa: E402
+from tests.registry.search._relevance import Score, evaluate, load, publish  # noqa: E402
 
 SWEEP = (0.25, 0.30, 0.35, 0.40, 0.45, 0.50)
 

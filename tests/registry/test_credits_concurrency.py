@@ -18,11 +18,11 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from tests.registry.api._api import Api, settings_for
 
 from knowledgepulse.registry.app import create_app
 from knowledgepulse.registry.credits.tables import credit_balances, credit_transactions
 from knowledgepulse.registry.marketplace.tables import marketplace_listings, marketplace_purchases
+from tests.registry.api._api import Api, settings_for
 
 
 @pytest.fixture

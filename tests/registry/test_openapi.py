@@ -27,4 +27,5 @@ def test_every_operation_has_a_response_schema_and_bodies_have_examples() -> Non
             assert content["schema"], (method, path)
             if method in ("post", "put"):
                 body = operation["requestBody"]["content"]["application/json"]
-                assert body["schema"] and "example" in body, (method, path)
+                assert body["schema"], (method, path)
+                assert "example" in body, (method, path)

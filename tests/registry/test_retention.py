@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.registry.api._api import settings_for
 
 from knowledgepulse.registry.auth.models import AuthContext
 from knowledgepulse.registry.container import Container
@@ -22,6 +21,7 @@ from knowledgepulse.registry.knowledge.store import KnowledgeStore
 from knowledgepulse.registry.knowledge.tables import knowledge_units, knowledge_validations
 from knowledgepulse.registry.quarantine.tables import security_reports
 from knowledgepulse.registry.retention.service import RetentionPolicy
+from tests.registry.api._api import settings_for
 
 DAY = 86400.0
 ALICE = AuthContext(authenticated=True, agent_id="kp:agent:alice", scopes=("read", "write"))

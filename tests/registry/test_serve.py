@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests._server import KP_REGISTRY, running_server, spawn_server
 
 pytestmark = pytest.mark.slow

@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.registry.api._api import Api, settings_for
 
 from knowledgepulse.registry.app import create_app
+from tests.registry.api._api import Api, settings_for
 
 
 @pytest.fixture

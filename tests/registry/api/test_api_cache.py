@@ -55,7 +55,9 @@ async def test_knowledge_search_reflects_contribution_validation_quarantine_and_
     await cached_api.request("POST", "/v1/knowledge", owner, json=unit)
     assert [u["id"] for u in await listed()] == [unit["id"]]
     await cached_api.request("POST", f"/v1/knowledge/{unit['id']}/validate", other, json={})
-    assert (await listed())[0]["unit"]["metadata"]["validated_by"] == ["kp:validator:kp:agent:other"]
+    assert (await listed())[0]["unit"]["metadata"]["validated_by"] == [
+        "kp:validator:kp:agent:other"
+    ]
     await cached_api.request("POST", f"/v1/knowledge/{unit['id']}/report", other, json={})
     assert await listed() == []
     second = trace()

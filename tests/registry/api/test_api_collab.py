@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tests.registry.api._api import Api
-
 from knowledgepulse.registry.collab.models import Peer
 from knowledgepulse.registry.collab.rooms import InProcessRoomRegistry, RoomRegistry
+from tests.registry.api._api import Api
 
 
 async def test_empty_rooms_and_the_connection_info(api: Api) -> None:

@@ -6,12 +6,11 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from tests.registry.api._api import Api
-
 from knowledgepulse.registry.credits.tables import credit_transactions
 from knowledgepulse.registry.db.changes import next_change_seq
 from knowledgepulse.registry.marketplace.tables import marketplace_listings, subscriptions
 from knowledgepulse.registry.sop.tables import sops
+from tests.registry.api._api import Api
 
 T0 = "2026-11-24T18:07:14.485Z"
 T1 = "2026-12-24T18:07:14.485Z"

@@ -24,7 +24,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from tests.registry.api._api import Api
 
 from knowledgepulse.registry.auth.models import ANONYMOUS, AuthContext
 from knowledgepulse.registry.errors import Unauthorized
@@ -37,6 +36,7 @@ from knowledgepulse.registry.importer.guard import (
     is_public_address,
 )
 from knowledgepulse.registry.importer.service import NOTION_API_URL, ImportFailed, ImportService
+from tests.registry.api._api import Api
 
 CALLER = AuthContext(authenticated=True, tier="free", agent_id="kp:agent:a", scopes=("read",))
 Reply = tuple[int, dict[str, str], bytes]

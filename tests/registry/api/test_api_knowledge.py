@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+
 from tests.registry.api._api import Api
 
 

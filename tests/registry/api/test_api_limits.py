@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 import pytest
-from tests._services import redis_url, require_redis
-from tests.registry.api._api import Api
 
 from knowledgepulse.registry.infra import ManualClock
+from tests._services import redis_url, require_redis
+from tests.registry.api._api import Api
 
 SKILL = "---\nname: limited\ndescription: A skill used to test limits\n---\nBody.\n"
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.registry.api._api import Api
 
 from knowledgepulse._lib.timefmt import parse_iso
 from knowledgepulse.registry.auth.models import ANONYMOUS
 from knowledgepulse.registry.credits.tables import credit_transactions
 from knowledgepulse.registry.errors import Unauthorized
 from knowledgepulse.registry.infra import ManualClock
+from tests.registry.api._api import Api
 
 MONTH = 30 * 24 * 3600
 

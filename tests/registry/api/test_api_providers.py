@@ -7,11 +7,11 @@ import time
 from typing import Any
 
 import pytest
-from tests.registry.api._api import Api
 
 from knowledgepulse.registry.auth.models import ANONYMOUS
 from knowledgepulse.registry.errors import Unauthorized
 from knowledgepulse.registry.infra import ManualClock
+from tests.registry.api._api import Api
 
 
 @pytest.fixture

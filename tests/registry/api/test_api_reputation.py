@@ -9,12 +9,12 @@ import uuid
 from typing import Any
 
 import pytest
-from tests.registry.api._api import Api
 
 from knowledgepulse.registry.auth.models import ANONYMOUS
 from knowledgepulse.registry.errors import Unauthorized
 from knowledgepulse.registry.infra import ManualClock
 from knowledgepulse.sdk.reputation import compute_eigentrust, verify_credential
+from tests.registry.api._api import Api
 
 DAY = 86400.0
 

@@ -8,11 +8,11 @@ import uuid
 from typing import Any
 
 import pytest
-from tests.registry.api._api import Api
 
 from knowledgepulse.registry.auth.models import ANONYMOUS
 from knowledgepulse.registry.errors import Unauthorized
 from knowledgepulse.sdk.skillmd import parse_skill_md, validate_skill_md
+from tests.registry.api._api import Api
 
 # §8.7's observed export example, except the one line this implementation changes on
 # purpose: the frontmatter `name` is the Agent Skills form of the SOP name.

@@ -24,7 +24,6 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from tests.registry.api._api import Api, settings_for
 
 from knowledgepulse.registry.app import create_app
 from knowledgepulse.registry.auth.jwt import (
@@ -37,6 +36,7 @@ from knowledgepulse.registry.auth.jwt import (
     parse_jwks,
 )
 from knowledgepulse.registry.errors import Unauthorized, Unavailable
+from tests.registry.api._api import Api, settings_for
 
 ISSUER = "https://idp.example.test/realms/kp"
 AUDIENCE = "knowledgepulse-registry"

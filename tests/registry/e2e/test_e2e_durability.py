@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from knowledgepulse.sdk.validation import validate_knowledge_unit
 from tests._server import ServerProcess, spawn_server
 from tests.registry.e2e._e2e import (
     CLIENT_TIMEOUT_S,
@@ -39,8 +41,6 @@ from tests.registry.e2e._e2e import (
     skill_tags,
     store_under_test,
 )
-
-from knowledgepulse.sdk.validation import validate_knowledge_unit
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.registry.api._api import settings_for
 
 from knowledgepulse.registry.app import create_app
 from knowledgepulse.sdk.models.examples import full_tool_call_pattern
+from tests.registry.api._api import settings_for
 
 
 @pytest.fixture

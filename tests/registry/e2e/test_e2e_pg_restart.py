@@ -27,6 +27,8 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
+
+from _services import postgres_admin_url
 from tests._server import ServerProcess, spawn_server
 from tests.registry.e2e._e2e import (
     CLIENT_TIMEOUT_S,
@@ -36,8 +38,6 @@ from tests.registry.e2e._e2e import (
     skill_body,
     store_under_test,
 )
-
-from _services import postgres_admin_url
 
 pytestmark = [
     pytest.mark.slow,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests._server import running_server
 from tests._services import (
     create_postgres_database,
@@ -80,7 +81,8 @@ def test_fuzzing_the_api_finds_no_server_errors_or_schema_violations(
                 # The import proxy calls Notion/Confluence, unreachable from this sandbox:
                 # its documented 502 would count as a server error here. Its own tests use
                 # a fake upstream on 127.0.0.1.
-                "--exclude-path-regex", "^/v1/import/",
+                "--exclude-path-regex",
+                "^/v1/import/",
             ],
             capture_output=True,
             text=True,

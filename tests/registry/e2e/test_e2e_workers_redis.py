@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests._server import running_server
 from tests._services import (
     create_postgres_database,

@@ -22,11 +22,11 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.registry.api._api import settings_for
 
 from knowledgepulse.registry.app import create_app
 from knowledgepulse.registry.reputation.tables import reputation_history
 from knowledgepulse.sdk.models.examples import full_reasoning_trace
+from tests.registry.api._api import settings_for
 
 HISTORY_ROWS = 5_000
 SAMPLES = 7

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from tests._server import free_port
-from tests._services import redis_url, require_redis
 
 from knowledgepulse.registry.infra import TierLimits, connect_redis
+from tests._server import free_port
+from tests._services import redis_url, require_redis
 
 __all__ = ["BACKENDS", "TEST_TIERS", "OwnRedisServer", "connect_test_redis", "free_port"]
 

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-from tests._services import service_missing
-from tests.registry.infra._infra import BACKENDS, TEST_TIERS, OwnRedisServer, connect_test_redis
 
 from knowledgepulse.registry.infra import (
     MemoryCache,
@@ -21,6 +19,8 @@ from knowledgepulse.registry.infra import (
     RedisRateLimiter,
 )
 from knowledgepulse.registry.infra.clock import ManualClock
+from tests._services import service_missing
+from tests.registry.infra._infra import BACKENDS, TEST_TIERS, OwnRedisServer, connect_test_redis
 
 
 @pytest.fixture

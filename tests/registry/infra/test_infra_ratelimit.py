@@ -13,8 +13,6 @@ import pytest
 import redis.asyncio as aioredis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests._services import redis_url, require_redis
-from tests.registry.infra._infra import TEST_TIERS
 
 from knowledgepulse.registry.infra import (
     DEFAULT_TIERS,
@@ -27,6 +25,8 @@ from knowledgepulse.registry.infra import (
     limits_for,
 )
 from knowledgepulse.registry.infra.clock import ManualClock
+from tests._services import redis_url, require_redis
+from tests.registry.infra._infra import TEST_TIERS
 
 NOW = 1_750_000_000
 

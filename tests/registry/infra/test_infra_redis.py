@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
-from tests.registry.infra._infra import OwnRedisServer, free_port
 
 from knowledgepulse.registry.errors import Unavailable
 from knowledgepulse.registry.infra import (
@@ -16,6 +15,7 @@ from knowledgepulse.registry.infra import (
     redact_url,
 )
 from knowledgepulse.registry.infra.redis import Backoff, ping
+from tests.registry.infra._infra import OwnRedisServer, free_port
 
 
 @pytest.mark.parametrize(

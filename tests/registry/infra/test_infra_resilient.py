@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import pytest
 import redis.asyncio as aioredis
-from tests.registry.infra._infra import OwnRedisServer
 
 from knowledgepulse.registry.infra import (
     Action,
@@ -22,6 +21,7 @@ from knowledgepulse.registry.infra import (
     redis_backends,
 )
 from knowledgepulse.registry.infra.clock import ManualClock
+from tests.registry.infra._infra import OwnRedisServer
 
 LOGGER = "knowledgepulse.registry.infra.resilient"
 PASSWORD = "s3cret-pw"

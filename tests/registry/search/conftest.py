@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.registry.api._api import Api, settings_for
 
 from knowledgepulse.registry.app import create_app
 from knowledgepulse.registry.container import Container
+from tests.registry.api._api import Api, settings_for
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.registry.api._api import settings_for
-from tests.registry.search._relevance import load, publish
 from typer.testing import CliRunner
 
 from knowledgepulse.registry.cli import app
 from knowledgepulse.registry.container import Container
 from knowledgepulse.registry.search.slots import SlotLease, read_meta
+from tests.registry.api._api import settings_for
+from tests.registry.search._relevance import load, publish
 
 
 def _env(db_url: str, tmp_path: Path) -> dict[str, str]:

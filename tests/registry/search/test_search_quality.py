@@ -10,11 +10,10 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from tests.registry.api._api import Api
-from tests.registry.search._relevance import evaluate, load, publish
-
 from knowledgepulse.registry.container import Container
 from knowledgepulse.registry.settings import Settings
+from tests.registry.api._api import Api
+from tests.registry.search._relevance import evaluate, load, publish
 
 MIN_RECALL_AT_10 = 0.90
 MIN_MRR = 0.75

@@ -10,9 +10,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.registry.api._api import Api, settings_for
-from tests.registry.search._relevance import load, publish
-from tests.registry.search.test_search_hybrid import add_skill, add_unit, search, trace
 
 from knowledgepulse.registry.container import Container
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery
@@ -23,6 +20,9 @@ from knowledgepulse.registry.search.slots import SlotLease, read_meta
 from knowledgepulse.registry.search.types import IndexDoc
 from knowledgepulse.registry.search.zvec_index import ZvecCollection, ZvecSearchIndex
 from knowledgepulse.registry.skills.models import SkillQuery
+from tests.registry.api._api import Api, settings_for
+from tests.registry.search._relevance import load, publish
+from tests.registry.search.test_search_hybrid import add_skill, add_unit, search, trace
 
 QUERIES = [
     ("skill", "deploy a new version to k8s without downtime"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from tests._server import running_server
 from tests._services import redis_url, require_redis
 
