@@ -1,10 +1,10 @@
 """A stored document reads back with the key order it was written in, on every backend.
 
-Found by the durability audit: on PostgreSQL, `GET /v1/knowledge/{id}` returns the unit with
-its object keys re-ordered (JSONB normalises them), while the `POST` answer and the SQLite
-backend keep the writer's order. The content is equal as data but not as bytes, and the two
-backends disagree on the wire. (SOP bodies were moved to an order-keeping column for the
-same reason; see migration 3d7e2a9c4f18.) In-process app, so it is cheap on both backends.
+Found by the durability audit: on PostgreSQL, `GET /v1/knowledge/{id}` returned the unit
+with its object keys re-ordered (JSONB normalises them), while the `POST` answer and the
+SQLite backend kept the writer's order: equal as data, not as bytes, and the two backends
+disagreed on the wire. Skill `files` had the same problem. In-process app, so it is cheap
+on both backends.
 """
 
 from __future__ import annotations

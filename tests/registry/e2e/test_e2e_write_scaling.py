@@ -1,10 +1,10 @@
 """A contribution must cost the same for a veteran agent as for a newcomer.
 
 Found while benchmarking: `POST /v1/knowledge` checks the writer's KP-REP, and reading that
-one score loads the agent's whole reputation history (one row per award ever made), so each
-contribution costs time linear in the number the agent already made. On SQLite the check
-runs inside the write transaction, which holds the single write lock: one veteran's slow
-write delays every writer.
+one score used to load the agent's whole reputation history (one row per award ever made),
+so each contribution cost time linear in the number the agent had already made. On SQLite
+the check runs inside the write transaction, which holds the single write lock: one
+veteran's slow write delayed every writer.
 
 The veteran's history is made by inserting `reputation_history` rows directly (exactly
 the rows its contributions would have left), which takes milliseconds instead of thousands

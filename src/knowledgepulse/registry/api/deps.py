@@ -14,7 +14,8 @@ from knowledgepulse.registry.container import Container, Services
 __all__ = ["Body", "Caller", "QueryParams", "Registry", "Tx"]
 
 
-def _caller(request: Request) -> AuthContext:
+# Every dependency is `async def`: FastAPI runs plain `def` ones in a worker thread.
+async def _caller(request: Request) -> AuthContext:
     return request.scope.get("state", {}).get("auth", ANONYMOUS)
 
 
@@ -22,7 +23,7 @@ async def _body(request: Request) -> Any:
     return parse_json_body(await request.body())
 
 
-def _params(request: Request) -> dict[str, list[str]]:
+async def _params(request: Request) -> dict[str, list[str]]:
     params = request.query_params
     return {key: params.getlist(key) for key in params}
 
@@ -41,7 +42,7 @@ QueryParams = Annotated[dict[str, list[str]], Depends(_params)]
 Tx = Annotated[Services, Depends(_services, scope="function")]
 
 
-def _container(request: Request) -> Container:
+async def _container(request: Request) -> Container:
     return request.app.state.container
 
 
