@@ -42,10 +42,10 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Re-resolve exact pins (needs `uv` on PATH); run.lock is constrained by test.lock.
-lock:
-	uv pip compile pyproject.toml --extra test --python-version 3.11 -q -o requirements/test.lock
-	uv pip compile pyproject.toml --python-version 3.11 -q -c requirements/test.lock -o requirements/run.lock
+# Re-resolve exact pins; run.lock is constrained by test.lock.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --extra test --python-version 3.11 -q -o requirements/test.lock
+	$(UV) pip compile pyproject.toml --python-version 3.11 -q -c requirements/test.lock -o requirements/run.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
