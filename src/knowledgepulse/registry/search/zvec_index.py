@@ -456,8 +456,9 @@ class ZvecSearchIndex:
         self._collections: dict[str, ZvecCollection] = {}
         self._open_lock = asyncio.Lock()
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        # Two query embedders at once (one model thread each) use both cores under load.
-        self._query_pool = ThreadPoolExecutor(2, thread_name_prefix="kp-embed-query")
+        # One query embedding at a time: at 16 concurrent searches a second one measured
+        # lower throughput (it competes with zvec, SQL and HTTP for the two cores).
+        self._query_pool = ThreadPoolExecutor(1, thread_name_prefix="kp-embed-query")
         self._doc_pool = ThreadPoolExecutor(1, thread_name_prefix="kp-embed-docs")
         self.stale_listener: Callable[[str, Sequence[str]], None] | None = None
 
