@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from knowledgepulse.registry.audit.service import AuditService
 from knowledgepulse.registry.audit.sink import AuditSink
 from knowledgepulse.registry.audit.store import AuditStore
@@ -22,6 +20,7 @@ from knowledgepulse.registry.collab.rooms import InProcessRoomRegistry
 from knowledgepulse.registry.collab.service import CollabService
 from knowledgepulse.registry.credits.service import CreditService
 from knowledgepulse.registry.credits.store import CreditStore
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.database import Database
 from knowledgepulse.registry.db.engine import create_engine
 from knowledgepulse.registry.db.migrate import upgrade_to_head
@@ -83,7 +82,7 @@ CREDENTIAL_KEY_FILE = "credential-signing.key"  # hex Ed25519 seed inside KP_DAT
 class Services:
     """The domain services bound to one transaction's connection, built on first use."""
 
-    def __init__(self, conn: AsyncConnection, container: Container) -> None:
+    def __init__(self, conn: Connection, container: Container) -> None:
         self.conn = conn
         self._settings = container.settings
         self.touched = Touched()

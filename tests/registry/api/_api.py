@@ -53,3 +53,9 @@ class Api:
 
     async def flush_audit(self) -> None:
         await self.app.state.container.audit.flush()
+
+    async def search_settled(self) -> None:
+        """Wait until every published item is embedded (semantic ranks are complete)."""
+        sync = self.app.state.container.search_sync
+        if sync is not None:
+            assert await sync.wait_idle(10)

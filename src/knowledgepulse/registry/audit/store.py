@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.audit.models import AuditEvent
 from knowledgepulse.registry.audit.tables import audit_log
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 
 __all__ = ["AuditStore"]
@@ -17,10 +17,13 @@ __all__ = ["AuditStore"]
 al = audit_log.c
 
 
+_INSERT = audit_log.insert()
+
+
 class AuditStore:
     """Never commits; the sink and the admin endpoint own their transactions."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def append(self, events: Sequence[AuditEvent]) -> None:
@@ -28,7 +31,7 @@ class AuditStore:
         if not events:
             return
         await self._conn.execute(
-            audit_log.insert(),
+            _INSERT,
             [
                 {
                     "id": e.id,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.auth.models import ApiKeyRecord
 from knowledgepulse.registry.auth.tables import api_keys
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 
 __all__ = ["ApiKeyStore"]
@@ -27,10 +27,13 @@ def _record(row: Any) -> ApiKeyRecord:
     )
 
 
+_BY_HASH = sa.select(api_keys).where(api_keys.c.key_hash == sa.bindparam("key_hash"))
+
+
 class ApiKeyStore:
     """API keys by hash, prefix and agent."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def insert(self, record: ApiKeyRecord) -> None:
@@ -49,9 +52,7 @@ class ApiKeyStore:
 
     async def get_by_hash(self, key_hash: str) -> ApiKeyRecord | None:
         """The key with this SHA-256, revoked or not."""
-        row = (
-            await self._conn.execute(sa.select(api_keys).where(api_keys.c.key_hash == key_hash))
-        ).first()
+        row = (await self._conn.execute(_BY_HASH, {"key_hash": key_hash})).first()
         return None if row is None else _record(row)
 
     async def get_by_prefix(self, prefix: str) -> ApiKeyRecord | None:

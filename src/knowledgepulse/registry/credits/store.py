@@ -15,11 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.credits.models import CreditTransaction
 from knowledgepulse.registry.credits.tables import credit_balances, credit_transactions
 from knowledgepulse.registry.db import dml
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 
 __all__ = ["CreditStore"]
@@ -31,7 +31,7 @@ tc = credit_transactions.c
 class CreditStore:
     """Balances (one row per agent) and the append-only ledger."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def open_accounts(self, agent_ids: Iterable[str]) -> None:

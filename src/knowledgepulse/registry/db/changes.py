@@ -16,10 +16,11 @@ writers of these three tables serialise on the counter, so take it late in the t
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db import dml
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.metadata import enum_check, metadata
+from knowledgepulse.registry.db.prepared import Prepared
 from knowledgepulse.registry.db.types import Ident, UtcTimestamp
 
 __all__ = [
@@ -53,15 +54,19 @@ search_tombstones = sa.Table(
 )
 
 
-async def next_change_seq(connection: AsyncConnection, counter: str = SEARCH_COUNTER) -> int:
-    """Take the next number of `counter` inside the caller's transaction (starts at 1)."""
-    stmt = (
-        dml.insert(connection, change_counters)
-        .values(name=counter, value=1)
+_NEXT = Prepared(
+    lambda conn: (
+        dml.insert(conn, change_counters)
+        .values(name=sa.bindparam("counter"), value=1)
         .on_conflict_do_update(
             index_elements=[change_counters.c.name],
             set_={"value": change_counters.c.value + 1},
         )
         .returning(change_counters.c.value)
     )
-    return (await connection.execute(stmt)).scalar_one()
+)
+
+
+async def next_change_seq(connection: Connection, counter: str = SEARCH_COUNTER) -> int:
+    """Take the next number of `counter` inside the caller's transaction (starts at 1)."""
+    return (await connection.execute(_NEXT.on(connection), {"counter": counter})).scalar_one()

@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from knowledgepulse.registry.db.connection import Connection, InlineConnection
+from knowledgepulse.registry.db.engine import WRITE_OPTION, create_inline_engine
 from knowledgepulse.registry.db.errors import is_unavailable
 from knowledgepulse.registry.errors import Unavailable
 
 __all__ = ["Database"]
-
-WRITE_OPTION = "kp_write"
 
 
 class Database:
@@ -24,15 +24,19 @@ class Database:
     asyncio lock in this process is far cheaper than letting them spin in SQLite's busy
     handler, and the write transaction starts with `BEGIN IMMEDIATE` so it can never fail
     to upgrade a read lock half-way. PostgreSQL needs neither: row locks do the work.
+
+    A SQLite file is served inline on the event loop thread (see `db/connection.py`); the
+    async engine remains for migrations and for in-memory databases.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._inline = create_inline_engine(engine.url)
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+    async def transaction(self, *, write: bool) -> AsyncIterator[Connection]:
         """One transaction: committed when the block ends, rolled back when it raises.
 
         Raises:
@@ -46,12 +50,18 @@ class Database:
                 yield conn
 
     @asynccontextmanager
-    async def _begin(self, *, write: bool) -> AsyncIterator[AsyncConnection]:
+    async def _begin(self, *, write: bool) -> AsyncIterator[Connection]:
         try:
-            async with self.engine.connect() as conn:
-                conn = await conn.execution_options(**{WRITE_OPTION: write})
-                async with conn.begin():
-                    yield conn
+            if self._inline is not None:
+                with self._inline.connect() as sync:
+                    sync = sync.execution_options(**{WRITE_OPTION: write})
+                    with sync.begin():
+                        yield InlineConnection(sync)
+            else:
+                async with self.engine.connect() as conn:
+                    conn = await conn.execution_options(**{WRITE_OPTION: write})
+                    async with conn.begin():
+                        yield conn
         except SQLAlchemyError as exc:
             if is_unavailable(exc):
                 raise Unavailable("Database unavailable") from exc
@@ -61,4 +71,6 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._inline is not None:
+            self._inline.dispose()
         await self.engine.dispose()

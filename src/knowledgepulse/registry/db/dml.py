@@ -6,12 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from knowledgepulse.registry.db.connection import Connection
 
 __all__ = ["insert"]
 
 
-def insert(connection: AsyncConnection | sa.Connection, table: sa.Table) -> Any:
+def insert(connection: Connection | sa.Connection, table: sa.Table) -> Any:
     """An INSERT for `table` with `on_conflict_do_update/do_nothing` and `.excluded`.
 
     SQLite's and PostgreSQL's insert constructs share that API; this picks the one that

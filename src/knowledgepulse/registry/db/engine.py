@@ -14,8 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
@@ -27,6 +28,7 @@ __all__ = [
     "SQLITE_BUSY_TIMEOUT_MS",
     "WRITE_OPTION",
     "create_engine",
+    "create_inline_engine",
     "is_memory_url",
     "normalize_url",
 ]
@@ -153,17 +155,40 @@ def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
     engine = create_async_engine(
         url, echo=echo, json_serializer=dumps_json, json_deserializer=loads_json, **options
     )
-    _install_sqlite_hooks(engine, wal=not memory)
+    _install_sqlite_hooks(engine.sync_engine, wal=not memory)
     return engine
 
 
-def _install_sqlite_hooks(engine: AsyncEngine, *, wal: bool) -> None:
+def create_inline_engine(url: URL) -> Engine | None:
+    """A synchronous pysqlite engine on the same SQLite file, for `InlineConnection`.
+
+    None for PostgreSQL and for in-memory SQLite: an in-memory database lives in the one
+    connection of the async engine, which must stay the only way in.
+    """
+    if url.get_backend_name() != "sqlite" or is_memory_url(url):
+        return None
+    engine = sa_create_engine(
+        url.set(drivername="sqlite+pysqlite"),
+        json_serializer=dumps_json,
+        json_deserializer=loads_json,
+        # Used from the event loop thread; background jobs may borrow it from another.
+        connect_args={"check_same_thread": False},
+        # Never block the loop waiting for a pooled connection: overflow is unbounded (each
+        # open transaction holds one; idle ones beyond pool_size are closed).
+        pool_size=8,
+        max_overflow=-1,
+    )
+    _install_sqlite_hooks(engine, wal=True)
+    return engine
+
+
+def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
     pragmas = [f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"]
     if wal:
         pragmas.append("PRAGMA journal_mode = WAL")
     pragmas += ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"]
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         # The driver's own implicit BEGIN is deferred and skipped before DDL; turning it off
         # lets _on_begin emit the BEGIN (SQLAlchemy's documented recipe for aiosqlite).
@@ -175,7 +200,7 @@ def _install_sqlite_hooks(engine: AsyncEngine, *, wal: bool) -> None:
         finally:
             cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         if connection.get_execution_options().get(WRITE_OPTION, True) is False:
             connection.exec_driver_sql("BEGIN")

@@ -10,9 +10,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.credits.tables import credit_transactions
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.marketplace.tables import marketplace_listings, subscriptions
 from knowledgepulse.registry.sop.tables import sops
@@ -28,7 +28,7 @@ def credit_number(amount: Decimal) -> int | float:
 class ExportStore:
     """The agent's SOPs, listings, credit ledger and subscriptions, oldest first."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def sops_owned_by(self, agent_id: str) -> list[dict[str, Any]]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db import dml
 from knowledgepulse.registry.db.changes import next_change_seq, search_tombstones
+from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.prepared import Prepared
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery, StoredKnowledgeUnit
 from knowledgepulse.registry.knowledge.tables import knowledge_units, knowledge_validations
@@ -34,36 +35,32 @@ def unit_search_fields(unit: dict[str, Any]) -> list[object]:
 class KnowledgeStore:
     """Units by id, the reference's text search, validations and erase."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def insert(self, stored: StoredKnowledgeUnit) -> bool:
         """Insert a new unit; False when the id already exists (the caller must roll back)."""
         meta = stored.unit["metadata"]
-        stmt = (
-            dml.insert(self._conn, knowledge_units)
-            .values(
-                id=stored.id,
-                unit_json=stored.unit,
-                visibility=stored.visibility,
-                unit_type=stored.unit_type,
-                task_domain_lc=str(meta["task_domain"]).lower(),
-                agent_id=meta.get("agent_id"),
-                quality_score=float(meta["quality_score"]),
-                search_text_lc=search_text(unit_search_fields(stored.unit)),
-                created_at=stored.created_at,
-                updated_at=stored.updated_at,
-                change_seq=await next_change_seq(self._conn),
-            )
-            .on_conflict_do_nothing(index_elements=[ku.id])
-        )
+        params = {
+            "id": stored.id,
+            "unit_json": stored.unit,
+            "visibility": stored.visibility,
+            "unit_type": stored.unit_type,
+            "task_domain_lc": str(meta["task_domain"]).lower(),
+            "agent_id": meta.get("agent_id"),
+            "quality_score": float(meta["quality_score"]),
+            "search_text_lc": search_text(unit_search_fields(stored.unit)),
+            "created_at": stored.created_at,
+            "updated_at": stored.updated_at,
+            "change_seq": await next_change_seq(self._conn),
+        }
         # On a duplicate the caller raises, the transaction rolls back and the sequence
         # number is handed back with it.
-        return (await self._conn.execute(stmt)).rowcount > 0
+        return (await self._conn.execute(_INSERT.on(self._conn), params)).rowcount > 0
 
     async def get(self, unit_id: str) -> StoredKnowledgeUnit | None:
         """The unit, quarantined or not, or None."""
-        row = (await self._conn.execute(sa.select(*_COLUMNS).where(ku.id == unit_id))).first()
+        row = (await self._conn.execute(_GET, {"id": unit_id})).first()
         return None if row is None else _unit(row)
 
     async def search(self, query: KnowledgeQuery) -> tuple[list[StoredKnowledgeUnit], int]:
@@ -189,6 +186,10 @@ _COLUMNS = [
     ku.updated_at,
     ku.quarantine_status,
 ]
+_GET = sa.select(*_COLUMNS).where(ku.id == sa.bindparam("id"))
+_INSERT = Prepared(
+    lambda conn: dml.insert(conn, knowledge_units).on_conflict_do_nothing(index_elements=[ku.id])
+)
 
 
 def _unit(row: Any) -> StoredKnowledgeUnit:

@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db import dml
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.marketplace.models import Listing, ListingQuery, Subscription
 from knowledgepulse.registry.marketplace.tables import (
@@ -27,7 +27,7 @@ sc = subscriptions.c
 class ListingStore:
     """Listings by id and contributor, the insertion-ordered search, and purchase records."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def insert(self, listing: Listing) -> None:
@@ -124,7 +124,7 @@ class ListingStore:
 class SubscriptionStore:
     """One subscription row per (agent, domain), re-used when re-subscribing (X-27)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def subscribe(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db import dml
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.providers.models import ProviderRecord
 from knowledgepulse.registry.providers.tables import providers
@@ -20,7 +20,7 @@ pr = providers.c
 class ProviderStore:
     """Providers by id and in registration order; a URL is registered once (X-31)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def insert(self, record: ProviderRecord) -> bool:

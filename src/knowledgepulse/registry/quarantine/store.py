@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db import dml
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.knowledge.tables import knowledge_units
 from knowledgepulse.registry.quarantine.tables import security_reports
@@ -20,7 +20,7 @@ sr = security_reports.c
 class ReportStore:
     """One report per (unit, reporter); counts and the admin overview."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def upsert_report(

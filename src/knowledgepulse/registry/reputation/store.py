@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db import dml
+from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.prepared import Prepared
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.reputation.models import (
     CertificationProposal,
@@ -35,10 +36,41 @@ cp = certification_proposals.c
 pv = proposal_votes.c
 
 
+def _build_apply(conn: Connection) -> Any:
+    stmt = dml.insert(conn, reputation).values(
+        agent_id=sa.bindparam("agent_id"),
+        score=sa.bindparam("initial"),
+        contributions=sa.bindparam("positive"),
+        validations=sa.bindparam("validated"),
+        created_at=sa.bindparam("now"),
+        updated_at=sa.bindparam("now"),
+    )
+    delta = sa.bindparam("delta", type_=sa.Float)
+    return stmt.on_conflict_do_update(
+        index_elements=[rep.agent_id],
+        set_={
+            # CASE instead of GREATEST/MAX: the two dialects spell the latter differently.
+            "score": sa.case((rep.score + delta < 0, 0.0), else_=rep.score + delta),
+            "contributions": rep.contributions + sa.bindparam("positive"),
+            "validations": rep.validations + sa.bindparam("validated"),
+            "updated_at": stmt.excluded.updated_at,
+        },
+    ).returning(*reputation.c)
+
+
+_APPLY = Prepared(_build_apply)
+_HISTORY = reputation_history.insert()
+_GRANT_BADGE = Prepared(lambda conn: dml.insert(conn, badges).on_conflict_do_nothing())
+_SCORE = sa.select(rep.agent_id, rep.score).where(rep.agent_id == sa.bindparam("agent_id"))
+_SCORES = sa.select(rep.agent_id, rep.score).where(
+    rep.agent_id.in_(sa.bindparam("agent_ids", expanding=True))
+)
+
+
 class ReputationStore:
     """Atomic score updates (one upsert plus one history row), badges and proposals."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def get(self, agent_id: str) -> ReputationRecord | None:
@@ -52,32 +84,17 @@ class ReputationStore:
 
     async def apply(self, agent_id: str, delta: float, reason: str, now: str) -> ReputationRecord:
         """`score = max(0, score + delta)` and the counters, in one statement (§8.2)."""
-        positive = 1 if delta > 0 else 0
-        validated = 1 if "Validated" in reason else 0
-        stmt = dml.insert(self._conn, reputation).values(
-            agent_id=agent_id,
-            score=max(0.0, delta),
-            contributions=positive,
-            validations=validated,
-            created_at=now,
-            updated_at=now,
-        )
-        current = reputation.c
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[current.agent_id],
-            set_={
-                # CASE instead of GREATEST/MAX: the two dialects spell the latter differently.
-                "score": sa.case((current.score + delta < 0, 0.0), else_=current.score + delta),
-                "contributions": current.contributions + positive,
-                "validations": current.validations + validated,
-                "updated_at": stmt.excluded.updated_at,
-            },
-        ).returning(*reputation.c)
-        row = (await self._conn.execute(stmt)).one()
+        params = {
+            "agent_id": agent_id,
+            "initial": max(0.0, delta),
+            "delta": delta,
+            "positive": 1 if delta > 0 else 0,
+            "validated": 1 if "Validated" in reason else 0,
+            "now": now,
+        }
+        row = (await self._conn.execute(_APPLY.on(self._conn), params)).one()
         await self._conn.execute(
-            reputation_history.insert().values(
-                agent_id=agent_id, timestamp=now, delta=delta, reason=reason
-            )
+            _HISTORY, {"agent_id": agent_id, "timestamp": now, "delta": delta, "reason": reason}
         )
         return _record(row, [])
 
@@ -85,19 +102,15 @@ class ReputationStore:
         self, agent_id: str, domain: str, level: str, now: str, granted_by: str
     ) -> bool:
         """Grant a badge unless the agent already holds it; True when newly granted."""
-        stmt = (
-            dml.insert(self._conn, badges)
-            .values(
-                badge_id=f"badge-{agent_id}-{domain}-{level}",
-                agent_id=agent_id,
-                domain=domain,
-                level=level,
-                granted_at=now,
-                granted_by=granted_by,
-            )
-            .on_conflict_do_nothing()
-        )
-        return (await self._conn.execute(stmt)).rowcount > 0
+        params = {
+            "badge_id": f"badge-{agent_id}-{domain}-{level}",
+            "agent_id": agent_id,
+            "domain": domain,
+            "level": level,
+            "granted_at": now,
+            "granted_by": granted_by,
+        }
+        return (await self._conn.execute(_GRANT_BADGE.on(self._conn), params)).rowcount > 0
 
     async def leaderboard(self, offset: int, limit: int) -> tuple[list[ReputationRecord], int]:
         """One page by score descending, ties in insertion order, and the number of records."""
@@ -139,9 +152,10 @@ class ReputationStore:
         """Current scores of the given agents that have a record."""
         if not agent_ids:
             return {}
-        rows = await self._conn.execute(
-            sa.select(rep.agent_id, rep.score).where(rep.agent_id.in_(agent_ids))
-        )
+        if len(agent_ids) == 1:
+            rows = await self._conn.execute(_SCORE, {"agent_id": agent_ids[0]})
+        else:
+            rows = await self._conn.execute(_SCORES, {"agent_ids": agent_ids})
         return {row.agent_id: row.score for row in rows}
 
     async def validation_votes(self) -> list[dict[str, Any]]:

@@ -25,8 +25,7 @@ import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery, StoredKnowledgeUnit
 from knowledgepulse.registry.search import records
 from knowledgepulse.registry.search.filters import (
@@ -172,7 +171,7 @@ def sop_predicate(query: SopQuery) -> Predicate:
 class HybridSearch:
     """`SkillSearch`, `KnowledgeSearch` and `SopSearch` over the index, inside one transaction."""
 
-    def __init__(self, conn: AsyncConnection, index: SearchIndex) -> None:
+    def __init__(self, conn: Connection, index: SearchIndex) -> None:
         self._conn = conn
         self._index = index
 

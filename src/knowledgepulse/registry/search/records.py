@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db.changes import SEARCH_COUNTER, change_counters, search_tombstones
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery, StoredKnowledgeUnit
 from knowledgepulse.registry.knowledge.store import _COLUMNS as _UNIT_COLUMNS
 from knowledgepulse.registry.knowledge.store import _unit
@@ -128,7 +128,7 @@ def _to_row(entity: str, r: Any) -> Row:
     )
 
 
-async def current_seq(conn: AsyncConnection) -> int:
+async def current_seq(conn: Connection) -> int:
     """The newest change number handed out (0 before the first searchable write)."""
     value = (
         await conn.execute(
@@ -138,7 +138,7 @@ async def current_seq(conn: AsyncConnection) -> int:
     return int(value or 0)
 
 
-async def read_changes(conn: AsyncConnection, cursor: int, limit: int) -> tuple[list[Change], int]:
+async def read_changes(conn: Connection, cursor: int, limit: int) -> tuple[list[Change], int]:
     """Changes with `change_seq > cursor`, in order, and the cursor after them.
 
     Each source (three tables and the tombstones) is read up to `limit` rows; when one is
@@ -180,7 +180,7 @@ async def read_changes(conn: AsyncConnection, cursor: int, limit: int) -> tuple[
     return merged, new_cursor
 
 
-async def rows_by_ids(conn: AsyncConnection, entity: str, ids: Sequence[str]) -> list[Row]:
+async def rows_by_ids(conn: Connection, entity: str, ids: Sequence[str]) -> list[Row]:
     """The current rows of `ids` (absent ids are skipped)."""
     table = _TABLES[entity]
     out: list[Row] = []
@@ -198,14 +198,14 @@ def _indexable(entity: str) -> list[Any]:
     return []
 
 
-async def count_indexable(conn: AsyncConnection, entity: str) -> int:
+async def count_indexable(conn: Connection, entity: str) -> int:
     """How many items of `entity` the index should hold."""
     table = _TABLES[entity]
     stmt = sa.select(sa.func.count()).select_from(table).where(*_indexable(entity))
     return int((await conn.execute(stmt)).scalar_one())
 
 
-async def indexable_seqs(conn: AsyncConnection, entity: str) -> dict[str, int]:
+async def indexable_seqs(conn: Connection, entity: str) -> dict[str, int]:
     """`{id: change_seq}` of every item of `entity` the index should hold."""
     table = _TABLES[entity]
     rows = await conn.execute(sa.select(table.c.id, table.c.change_seq).where(*_indexable(entity)))
@@ -289,7 +289,7 @@ def _record(entity: str, row: Any) -> Record:
 
 
 async def fetch_by_ids(
-    conn: AsyncConnection, entity: str, ids: Sequence[str], query: Query
+    conn: Connection, entity: str, ids: Sequence[str], query: Query
 ) -> dict[str, Record]:
     """`{id: record}` of those `ids` that exist and pass `query`'s filters (one SELECT)."""
     if not ids:
@@ -300,7 +300,7 @@ async def fetch_by_ids(
 
 
 async def sort_by_quality(
-    conn: AsyncConnection, entity: str, ids: Sequence[str], query: Query
+    conn: Connection, entity: str, ids: Sequence[str], query: Query
 ) -> tuple[list[Record], int]:
     """The reference order (quality, then insertion) over `ids` under the filters: a page
     at `query.offset`/`query.limit` and the number of ids that pass."""

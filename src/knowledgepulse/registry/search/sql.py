@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery, StoredKnowledgeUnit
 from knowledgepulse.registry.knowledge.store import KnowledgeStore
 from knowledgepulse.registry.skills.models import SkillQuery, StoredSkill
@@ -15,7 +14,7 @@ __all__ = ["SqlSearch"]
 class SqlSearch:
     """Case-insensitive substring matching in SQL, quality-ordered, inside one transaction."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def search_skills(self, query: SkillQuery) -> tuple[list[StoredSkill], int]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db.changes import next_change_seq
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.search.text import like_pattern, search_text
 from knowledgepulse.registry.skills.models import SkillQuery, StoredSkill
@@ -18,10 +18,13 @@ __all__ = ["SkillStore"]
 _LIST_COLUMNS = [c for c in skills.c if c.name not in ("files", "search_text_lc", "scan_findings")]
 
 
+_GET = sa.select(skills).where(skills.c.id == sa.bindparam("id"))
+
+
 class SkillStore:
     """Skills by id, and the reference's quality-ordered text search."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def insert(self, skill: StoredSkill) -> None:
@@ -56,7 +59,7 @@ class SkillStore:
 
     async def get(self, skill_id: str) -> StoredSkill | None:
         """The skill with its files, or None."""
-        row = (await self._conn.execute(sa.select(skills).where(skills.c.id == skill_id))).first()
+        row = (await self._conn.execute(_GET, {"id": skill_id})).first()
         return None if row is None else _skill(row, with_files=True)
 
     async def flagged(self, offset: int, limit: int) -> tuple[list[StoredSkill], int]:

@@ -6,8 +6,7 @@ It lives beside the store until the hybrid search (registry-api.md §9.12) provi
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.sop.models import SopQuery, StoredSop
 from knowledgepulse.registry.sop.store import SopStore
 
@@ -17,7 +16,7 @@ __all__ = ["SqlSopSearch"]
 class SqlSopSearch:
     """Case-insensitive substring matching in SQL, quality-ordered, inside one transaction."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def search_sops(self, query: SopQuery) -> tuple[list[StoredSop], int]:

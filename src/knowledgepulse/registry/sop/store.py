@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from knowledgepulse.registry.db import dml
 from knowledgepulse.registry.db.changes import next_change_seq, search_tombstones
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.search.text import like_pattern, search_text
 from knowledgepulse.registry.sop.models import SopQuery, SopVersion, StoredSop
@@ -41,7 +41,7 @@ def _denormalised(sop: dict[str, Any]) -> dict[str, Any]:
 class SopStore:
     """SOPs by id, their version history, the reference's text search, and delete."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def insert(self, stored: StoredSop) -> bool:
