@@ -14,8 +14,12 @@ def utcnow() -> datetime:
 
 def format_iso(moment: datetime) -> str:
     """`2026-11-24T18:07:14.485Z` (milliseconds truncated, as JavaScript prints them)."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = moment.astimezone(UTC)
+    # Field by field: faster than strftime, and "%Y" does not zero-pad years below 1000.
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T"
+        f"{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{m.microsecond // 1000:03d}Z"
+    )
 
 
 def now_iso() -> str:

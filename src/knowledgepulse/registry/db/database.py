@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from knowledgepulse.registry.db.checkpoint import WalCheckpointer
 from knowledgepulse.registry.db.connection import Connection, InlineConnection
 from knowledgepulse.registry.db.engine import WRITE_OPTION, create_inline_engine
 from knowledgepulse.registry.db.errors import is_unavailable
@@ -34,6 +35,15 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         self._inline = create_inline_engine(engine.url)
+        self._inline_read = self._inline_write = None
+        self._checkpointer = None
+        if self._inline is not None:
+            # Options set once on the engine: a per-transaction `execution_options` would copy
+            # the Connection every time.
+            self._inline_read = self._inline.execution_options(**{WRITE_OPTION: False})
+            self._inline_write = self._inline.execution_options(**{WRITE_OPTION: True})
+            self._checkpointer = WalCheckpointer(self._inline)
+            self._checkpointer.start()
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[Connection]:
@@ -52,11 +62,10 @@ class Database:
     @asynccontextmanager
     async def _begin(self, *, write: bool) -> AsyncIterator[Connection]:
         try:
-            if self._inline is not None:
-                with self._inline.connect() as sync:
-                    sync = sync.execution_options(**{WRITE_OPTION: write})
-                    with sync.begin():
-                        yield InlineConnection(sync)
+            inline = self._inline_write if write else self._inline_read
+            if inline is not None:
+                with inline.connect() as sync, sync.begin():
+                    yield InlineConnection(sync)
             else:
                 async with self.engine.connect() as conn:
                     conn = await conn.execution_options(**{WRITE_OPTION: write})
@@ -71,6 +80,8 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         if self._inline is not None:
             self._inline.dispose()
         await self.engine.dispose()

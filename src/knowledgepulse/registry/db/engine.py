@@ -162,6 +162,8 @@ def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
 def create_inline_engine(url: URL) -> Engine | None:
     """A synchronous pysqlite engine on the same SQLite file, for `InlineConnection`.
 
+    Its connections never checkpoint the WAL themselves: run a `WalCheckpointer` beside it.
+
     None for PostgreSQL and for in-memory SQLite: an in-memory database lives in the one
     connection of the async engine, which must stay the only way in.
     """
@@ -178,15 +180,19 @@ def create_inline_engine(url: URL) -> Engine | None:
         pool_size=8,
         max_overflow=-1,
     )
-    _install_sqlite_hooks(engine, wal=True)
+    _install_sqlite_hooks(engine, wal=True, autocheckpoint=False)
     return engine
 
 
-def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
+def _install_sqlite_hooks(engine: Engine, *, wal: bool, autocheckpoint: bool = True) -> None:
     pragmas = [f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}"]
     if wal:
         pragmas.append("PRAGMA journal_mode = WAL")
     pragmas += ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"]
+    if not autocheckpoint:
+        # The committing connection would otherwise copy the WAL back (with an fsync) every
+        # 1,000 pages, on the event loop; a WalCheckpointer thread does it instead.
+        pragmas.append("PRAGMA wal_autocheckpoint = 0")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:

@@ -1,0 +1,88 @@
+"""SQLite files are served inline: the connection stores see, WAL checkpoints off the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from knowledgepulse.registry.db.connection import InlineConnection
+from knowledgepulse.registry.db.database import Database
+from knowledgepulse.registry.db.engine import create_engine
+from knowledgepulse.registry.db.migrate import upgrade_to_head
+from knowledgepulse.registry.knowledge.tables import knowledge_units
+from tests.registry.db.test_db_engine import unit_row
+
+
+async def _database(path: Path) -> Database:
+    engine = create_engine(f"sqlite:///{path}")
+    await upgrade_to_head(engine)
+    return Database(engine)
+
+
+async def test_a_sqlite_file_runs_statements_on_the_loop_thread(tmp_path: Path) -> None:
+    database = await _database(tmp_path / "registry.db")
+    threads: list[int] = []
+    sa.event.listen(
+        database._inline, "before_cursor_execute", lambda *a: threads.append(threading.get_ident())
+    )
+    try:
+        async with database.transaction(write=True) as conn:
+            assert isinstance(conn, InlineConnection)
+            await conn.execute(knowledge_units.insert(), [unit_row("kp:trace:1")])
+        async with database.transaction(write=False) as conn:
+            rows = (await conn.execute(sa.select(knowledge_units.c.id))).scalars().all()
+            autocheckpoint = (await conn.execute(sa.text("PRAGMA wal_autocheckpoint"))).scalar()
+        assert rows == ["kp:trace:1"]
+        assert set(threads) == {threading.get_ident()}  # no thread hop per statement
+        assert autocheckpoint == 0  # request connections never checkpoint in their commit
+    finally:
+        await database.dispose()
+
+
+async def test_a_failed_write_transaction_rolls_back_inline(tmp_path: Path) -> None:
+    database = await _database(tmp_path / "registry.db")
+    try:
+        try:
+            async with database.transaction(write=True) as conn:
+                await conn.execute(knowledge_units.insert(), [unit_row("kp:trace:1")])
+                raise RuntimeError("handler failed")
+        except RuntimeError:
+            pass
+        async with database.transaction(write=False) as conn:
+            count = (await conn.execute(sa.select(sa.func.count()).select_from(knowledge_units)))
+            assert count.scalar_one() == 0
+    finally:
+        await database.dispose()
+
+
+async def test_the_checkpointer_copies_committed_rows_into_the_database_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "registry.db"
+    database = await _database(path)
+
+    def rows_in_main_file() -> int:
+        # immutable=1 reads the database file alone, ignoring the write-ahead log.
+        conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        try:
+            return conn.execute("SELECT count(*) FROM knowledge_units").fetchone()[0]
+        except sqlite3.OperationalError:  # the schema itself is still only in the log
+            return -1
+        finally:
+            conn.close()
+
+    try:
+        async with database.transaction(write=True) as conn:
+            rows = [unit_row(f"kp:trace:{i}", change_seq=i + 1) for i in range(200)]
+            await conn.execute(knowledge_units.insert(), rows)
+        for _ in range(100):  # the checkpointer runs every second
+            if rows_in_main_file() == 200:
+                break
+            await asyncio.sleep(0.05)
+        assert rows_in_main_file() == 200
+    finally:
+        await database.dispose()
