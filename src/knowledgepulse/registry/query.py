@@ -11,10 +11,21 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Page", "first", "parse_float", "parse_list", "parse_page"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "Page",
+    "first",
+    "parse_float",
+    "parse_list",
+    "parse_page",
+]
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# The largest OFFSET the SQL stores take (a signed 64-bit integer); larger ones used to 500.
+MAX_OFFSET = 2**63 - 1
 _BASE10 = re.compile(r"[+-]?\d+")
 
 Params = Mapping[str, Sequence[str]]
@@ -22,7 +33,7 @@ Params = Mapping[str, Sequence[str]]
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """Effective pagination: `offset ≥ 0`, `1 ≤ limit ≤ 100`."""
+    """Effective pagination: `0 ≤ offset < 2⁶³`, `1 ≤ limit ≤ 100`."""
 
     offset: int = 0
     limit: int = DEFAULT_LIMIT
@@ -41,13 +52,16 @@ def first(params: Params, name: str) -> str | None:
 def _int(value: str | None, default: int) -> int:
     if value is None or not _BASE10.fullmatch(value.strip()):
         return default
-    return int(value.strip())
+    try:
+        return int(value.strip())
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return default
 
 
 def parse_page(params: Params) -> Page:
-    """`limit`/`offset`: base-10 integers, defaults 20/0, clamped to 1..100 and ≥ 0."""
+    """`limit`/`offset`: base-10 integers, defaults 20/0, clamped to 1..100 and 0..2⁶³-1."""
     limit = min(max(_int(first(params, "limit"), DEFAULT_LIMIT), 1), MAX_LIMIT)
-    offset = max(_int(first(params, "offset"), 0), 0)
+    offset = min(max(_int(first(params, "offset"), 0), 0), MAX_OFFSET)
     return Page(offset=offset, limit=limit)
 
 

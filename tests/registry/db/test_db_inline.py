@@ -9,9 +9,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from knowledgepulse.registry.db.connection import InlineConnection
 from knowledgepulse.registry.db.database import Database
 from knowledgepulse.registry.db.engine import create_engine
+from knowledgepulse.registry.db.inline import InlineConnection
 from knowledgepulse.registry.db.migrate import upgrade_to_head
 from knowledgepulse.registry.knowledge.tables import knowledge_units
 from tests.registry.db.test_db_engine import unit_row
@@ -27,7 +27,9 @@ async def test_a_sqlite_file_runs_statements_on_the_loop_thread(tmp_path: Path) 
     database = await _database(tmp_path / "registry.db")
     threads: list[int] = []
     sa.event.listen(
-        database._inline, "before_cursor_execute", lambda *a: threads.append(threading.get_ident())
+        database._inline.engine,
+        "before_cursor_execute",
+        lambda *a: threads.append(threading.get_ident()),
     )
     try:
         async with database.transaction(write=True) as conn:
@@ -53,7 +55,7 @@ async def test_a_failed_write_transaction_rolls_back_inline(tmp_path: Path) -> N
         except RuntimeError:
             pass
         async with database.transaction(write=False) as conn:
-            count = (await conn.execute(sa.select(sa.func.count()).select_from(knowledge_units)))
+            count = await conn.execute(sa.select(sa.func.count()).select_from(knowledge_units))
             assert count.scalar_one() == 0
     finally:
         await database.dispose()

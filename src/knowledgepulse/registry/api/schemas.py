@@ -141,6 +141,11 @@ class SkillPage(_Doc):
     total: int
     offset: int
     limit: int
+    total_capped: bool | None = Field(
+        None,
+        description="Present (true) when `q` matched more items than the search ranks "
+        "(KP_SEARCH_MAX_TOTAL): `total` is then a lower bound.",
+    )
 
 
 class StoredKnowledgeUnit(_Doc):
@@ -167,6 +172,11 @@ class KnowledgePage(_Doc):
     total: int
     offset: int
     limit: int
+    total_capped: bool | None = Field(
+        None,
+        description="Present (true) when `q` matched more items than the search ranks "
+        "(KP_SEARCH_MAX_TOTAL): `total` is then a lower bound.",
+    )
 
 
 class ValidateIn(_Doc):

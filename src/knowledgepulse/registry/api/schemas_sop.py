@@ -92,6 +92,11 @@ class SopPage(_Doc):
     total: int
     offset: int
     limit: int
+    total_capped: bool | None = Field(
+        None,
+        description="Present (true) when `q` matched more items than the search ranks "
+        "(KP_SEARCH_MAX_TOTAL): `total` is then a lower bound.",
+    )
 
 
 class _Version(_Doc):

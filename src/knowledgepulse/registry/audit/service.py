@@ -59,5 +59,5 @@ def _instant(value: str | None, name: str) -> str | None:
         return None
     try:
         return format_iso(parse_iso(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: e.g. 0001-01-01T00:00:00+01:00
         raise Invalid(f"{name} must be an ISO-8601 timestamp") from None

@@ -9,10 +9,10 @@ from contextlib import asynccontextmanager
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from knowledgepulse.registry.db.checkpoint import WalCheckpointer
-from knowledgepulse.registry.db.connection import Connection, InlineConnection
+from knowledgepulse.registry.db.connection import Connection
 from knowledgepulse.registry.db.engine import WRITE_OPTION, create_inline_engine
 from knowledgepulse.registry.db.errors import is_unavailable
+from knowledgepulse.registry.db.inline import InlineSqlite
 from knowledgepulse.registry.errors import Unavailable
 
 __all__ = ["Database"]
@@ -26,7 +26,7 @@ class Database:
     handler, and the write transaction starts with `BEGIN IMMEDIATE` so it can never fail
     to upgrade a read lock half-way. PostgreSQL needs neither: row locks do the work.
 
-    A SQLite file is served inline on the event loop thread (see `db/connection.py`); the
+    A SQLite file is served inline on the event loop thread (see `db/inline.py`); the
     async engine remains for migrations and for in-memory databases.
     """
 
@@ -34,16 +34,8 @@ class Database:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
-        self._inline = create_inline_engine(engine.url)
-        self._inline_read = self._inline_write = None
-        self._checkpointer = None
-        if self._inline is not None:
-            # Options set once on the engine: a per-transaction `execution_options` would copy
-            # the Connection every time.
-            self._inline_read = self._inline.execution_options(**{WRITE_OPTION: False})
-            self._inline_write = self._inline.execution_options(**{WRITE_OPTION: True})
-            self._checkpointer = WalCheckpointer(self._inline)
-            self._checkpointer.start()
+        inline_engine = create_inline_engine(engine.url)
+        self._inline = InlineSqlite(inline_engine) if inline_engine is not None else None
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[Connection]:
@@ -62,10 +54,9 @@ class Database:
     @asynccontextmanager
     async def _begin(self, *, write: bool) -> AsyncIterator[Connection]:
         try:
-            inline = self._inline_write if write else self._inline_read
-            if inline is not None:
-                with inline.connect() as sync, sync.begin():
-                    yield InlineConnection(sync)
+            if self._inline is not None:
+                with self._inline.transaction(write=write) as conn:
+                    yield conn
             else:
                 async with self.engine.connect() as conn:
                     conn = await conn.execution_options(**{WRITE_OPTION: write})
@@ -80,8 +71,6 @@ class Database:
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
-        if self._checkpointer is not None:
-            self._checkpointer.stop()
         if self._inline is not None:
             self._inline.dispose()
         await self.engine.dispose()

@@ -83,3 +83,6 @@ class SopQuery:
     limit: int = 20
     viewer: str | None = None
     viewer_is_admin: bool = False
+    # `quality`: with `q`, order the matches by quality (the reference order) instead of
+    # relevance (registry-api.md §9.12); anything else means relevance.
+    sort: str | None = None

@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from knowledgepulse.registry.api import schemas
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Tx
-from knowledgepulse.registry.api.docs import errors, request_body
+from knowledgepulse.registry.api.docs import PAGE, Param, errors, query_params, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
 from knowledgepulse.registry.audit.service import AuditQuery
+from knowledgepulse.registry.audit.tables import AUDIT_ACTIONS
 from knowledgepulse.registry.query import first, parse_page
 
 __all__ = ["router"]
@@ -42,7 +43,27 @@ async def resolve_quarantine(id: str, caller: Caller, body: Body, tx: Tx) -> JSO
 @router.get(
     "/audit",
     response_model=schemas.AuditPage,
-    responses=errors(403, 429),
+    responses=errors(400, 403, 429),
+    openapi_extra=query_params(
+        Param("agent_id", "Exact match on the acting agent id (`anonymous` for anonymous)."),
+        Param(
+            "action",
+            "Exact match on the stored action; other values match nothing.",
+            {"type": "string", "enum": list(AUDIT_ACTIONS)},
+        ),
+        Param("resource_type", "Exact match on the resource type (e.g. `skill`, `sop`)."),
+        Param(
+            "from",
+            "Entries at or after this ISO-8601 timestamp (400 when not one).",
+            {"type": "string", "format": "date-time"},
+        ),
+        Param(
+            "to",
+            "Entries at or before this ISO-8601 timestamp (400 when not one).",
+            {"type": "string", "format": "date-time"},
+        ),
+        *PAGE,
+    ),
     summary="Read the audit log (extension)",
 )
 async def read_audit(caller: Caller, params: QueryParams, tx: Tx) -> JSONResponse:
@@ -65,7 +86,8 @@ async def read_audit(caller: Caller, params: QueryParams, tx: Tx) -> JSONRespons
 @router.get(
     "/skills/flagged",
     response_model=schemas.FlaggedSkillPage,
-    responses=errors(403, 429),
+    responses=errors(400, 403, 429),
+    openapi_extra=query_params(*PAGE),
     summary="Skills accepted with security findings (extension)",
 )
 async def flagged_skills(caller: Caller, params: QueryParams, tx: Tx) -> JSONResponse:

@@ -8,7 +8,16 @@ from starlette.responses import Response
 from knowledgepulse.registry.api import schemas
 from knowledgepulse.registry.api.caching import cached_json, query_key
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Registry, Tx
-from knowledgepulse.registry.api.docs import errors, request_body
+from knowledgepulse.registry.api.docs import (
+    MIN_QUALITY,
+    PAGE,
+    SEARCH_Q,
+    SORT,
+    Param,
+    errors,
+    query_params,
+    request_body,
+)
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
 from knowledgepulse.registry.container import Services
 from knowledgepulse.registry.invalidation import KNOWLEDGE_TAG
@@ -40,7 +49,19 @@ _EXAMPLE_UNIT = {
 @router.get(
     "",
     response_model=schemas.KnowledgePage,
-    responses=errors(429),
+    responses=errors(400, 429),
+    openapi_extra=query_params(
+        SEARCH_Q,
+        Param(
+            "types",
+            "Comma list of exact, case-sensitive `@type` values (`ReasoningTrace`, "
+            "`ToolCallPattern`, `ExpertSOP`); items not trimmed.",
+        ),
+        Param("domain", "Exact, case-insensitive match on `metadata.task_domain`."),
+        MIN_QUALITY,
+        SORT,
+        *PAGE,
+    ),
     summary="Search knowledge units",
 )
 async def search_knowledge(caller: Caller, params: QueryParams, registry: Registry) -> Response:

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from knowledgepulse.registry.api import schemas_market as schemas
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Registry, Tx
-from knowledgepulse.registry.api.docs import errors, request_body
+from knowledgepulse.registry.api.docs import PAGE, Param, errors, query_params, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
 from knowledgepulse.registry.api.schemas import ErrorOut
 from knowledgepulse.registry.marketplace.models import ListingQuery
@@ -34,7 +34,17 @@ _EXAMPLE_LISTING = {
 @router.get(
     "/listings",
     response_model=schemas.ListingPage,
-    responses=errors(429),
+    responses=errors(400, 429),
+    openapi_extra=query_params(
+        Param("domain", "Exact, case-insensitive match on the listing's `domain`."),
+        Param(
+            "access_model",
+            "Exact match on `access_model`; other values match nothing.",
+            {"type": "string", "enum": ["free", "org", "subscription"]},
+        ),
+        Param("q", "Case-insensitive substring of `title` or `description`; empty: no filter."),
+        *PAGE,
+    ),
     summary="Search listings",
 )
 async def search_listings(params: QueryParams, tx: Tx) -> JSONResponse:

@@ -10,7 +10,7 @@ from fastapi import APIRouter
 
 from knowledgepulse.registry.api import schemas_reputation as schemas
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Tx
-from knowledgepulse.registry.api.docs import errors, request_body
+from knowledgepulse.registry.api.docs import PAGE, Param, errors, query_params, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
 from knowledgepulse.registry.query import first, parse_page
 
@@ -22,7 +22,8 @@ router = APIRouter(prefix="/v1/reputation", tags=["reputation"])
 @router.get(
     "/leaderboard",
     response_model=schemas.LeaderboardPage,
-    responses=errors(429),
+    responses=errors(400, 429),
+    openapi_extra=query_params(*PAGE),
     summary="Reputation leaderboard",
 )
 async def leaderboard(params: QueryParams, tx: Tx) -> JSONResponse:
@@ -94,7 +95,14 @@ async def get_badges(agent_id: str, tx: Tx) -> JSONResponse:
 @router.get(
     "/{agent_id}/credential",
     response_model=schemas.CredentialOut,
-    responses=errors(404, 429),
+    responses=errors(400, 404, 429),
+    openapi_extra=query_params(
+        Param(
+            "domain",
+            "Only a certification in this domain (exact match) counts, and the "
+            "credential names it; empty: any domain.",
+        )
+    ),
     summary="A signed reputation credential (extension)",
 )
 async def get_credential(agent_id: str, params: QueryParams, tx: Tx) -> JSONResponse:

@@ -8,7 +8,16 @@ from starlette.responses import Response
 from knowledgepulse.registry.api import schemas
 from knowledgepulse.registry.api.caching import cached_json, query_key
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Registry, Tx
-from knowledgepulse.registry.api.docs import errors, request_body
+from knowledgepulse.registry.api.docs import (
+    MIN_QUALITY,
+    PAGE,
+    SEARCH_Q,
+    SORT,
+    Param,
+    errors,
+    query_params,
+    request_body,
+)
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
 from knowledgepulse.registry.container import Services
 from knowledgepulse.registry.invalidation import SKILLS_TAG
@@ -25,7 +34,18 @@ _EXAMPLE_SKILL = "---\nname: hello-world\ndescription: Greets the user politely\
 @router.get(
     "",
     response_model=schemas.SkillPage,
-    responses=errors(429),
+    responses=errors(400, 429),
+    openapi_extra=query_params(
+        SEARCH_Q,
+        Param(
+            "tags",
+            "Comma list (split on `,`, items not trimmed): skills having any of these tags, "
+            "case-insensitively.",
+        ),
+        MIN_QUALITY,
+        SORT,
+        *PAGE,
+    ),
     summary="Search skills",
 )
 async def search_skills(params: QueryParams, registry: Registry) -> Response:

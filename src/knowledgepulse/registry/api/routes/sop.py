@@ -6,7 +6,15 @@ from fastapi import APIRouter
 
 from knowledgepulse.registry.api import schemas_sop as schemas
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Tx
-from knowledgepulse.registry.api.docs import errors, request_body
+from knowledgepulse.registry.api.docs import (
+    PAGE,
+    SEARCH_Q,
+    SORT,
+    Param,
+    errors,
+    query_params,
+    request_body,
+)
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
 from knowledgepulse.registry.query import first, parse_page
 from knowledgepulse.registry.sop.models import SopQuery
@@ -36,11 +44,29 @@ async def create_sop(caller: Caller, body: Body, tx: Tx) -> JSONResponse:
 @router.get(
     "",
     response_model=schemas.SopPage,
-    responses=errors(401, 429),
+    responses=errors(400, 401, 429),
+    openapi_extra=query_params(
+        SEARCH_Q,
+        Param("domain", "Exact, case-insensitive match on `sop.domain`."),
+        Param(
+            "status",
+            "Exact match on the stored status; other values match nothing.",
+            {"type": "string", "enum": ["draft", "pending_review", "approved", "rejected"]},
+        ),
+        Param(
+            "mine",
+            "`true`: only the caller's own SOPs, filtered before paging (401 when "
+            "anonymous); any other value: no filter.",
+            {"type": "string", "enum": ["true", "false"]},
+        ),
+        SORT,
+        *PAGE,
+    ),
     summary="Search SOPs",
 )
 async def search_sops(caller: Caller, params: QueryParams, tx: Tx) -> JSONResponse:
-    """Filters `q`, `domain`, `status`, `mine=true` (the caller's own, before paging)."""
+    """Filters `q`, `domain`, `status`, `mine=true` (the caller's own, before paging);
+    `sort=quality` orders matches of `q` by quality instead of relevance."""
     page = parse_page(params)
     query = SopQuery(
         q=first(params, "q") or None,
@@ -50,10 +76,14 @@ async def search_sops(caller: Caller, params: QueryParams, tx: Tx) -> JSONRespon
         limit=page.limit,
         viewer=caller.agent_id if caller.authenticated else None,
         viewer_is_admin=caller.is_admin,
+        sort=first(params, "sort"),
     )
     mine = first(params, "mine") == "true"
     sops, total = await tx.sops.search(caller, query, mine=mine)
-    return json_response(page.envelope([s.to_wire() for s in sops], total))
+    body = page.envelope([s.to_wire() for s in sops], int(total))
+    if getattr(total, "capped", False):
+        body["total_capped"] = True  # §9.12: there may be more matches than `total`
+    return json_response(body)
 
 
 @router.get(
