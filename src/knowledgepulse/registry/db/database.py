@@ -35,7 +35,10 @@ class Database:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         inline_engine = create_inline_engine(engine.url)
-        self._inline = InlineSqlite(inline_engine) if inline_engine is not None else None
+        self._inline = None
+        if inline_engine is not None:
+            assert self._write_lock is not None
+            self._inline = InlineSqlite(inline_engine, self._write_lock)
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[Connection]:
@@ -78,5 +81,5 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         if self._inline is not None:
-            self._inline.dispose()
+            await self._inline.aclose()
         await self.engine.dispose()

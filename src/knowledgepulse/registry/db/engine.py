@@ -162,7 +162,7 @@ def _sqlite_engine(url: URL, *, echo: bool) -> AsyncEngine:
 def create_inline_engine(url: URL) -> Engine | None:
     """A synchronous pysqlite engine on the same SQLite file, for `InlineConnection`.
 
-    Its connections never checkpoint the WAL themselves: run a `WalCheckpointer` beside it.
+    Its connections never checkpoint the WAL themselves: `InlineSqlite` does it for them.
 
     None for PostgreSQL and for in-memory SQLite: an in-memory database lives in the one
     connection of the async engine, which must stay the only way in.
@@ -191,7 +191,7 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool, autocheckpoint: bool = T
     pragmas += ["PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"]
     if not autocheckpoint:
         # The committing connection would otherwise copy the WAL back (with an fsync) every
-        # 1,000 pages, on the event loop; a WalCheckpointer thread does it instead.
+        # 1,000 pages, on the event loop; InlineSqlite checkpoints off the loop instead.
         pragmas.append("PRAGMA wal_autocheckpoint = 0")
 
     @event.listens_for(engine, "connect")
