@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from typing import Any
@@ -253,3 +254,32 @@ async def test_sops_are_searched_by_the_same_service(search_api: Api) -> None:
     body = await search(search_api, "/v1/sop", q="pager severity assessment")
     assert [s["id"] for s in body["data"]] == [sop["id"]]
     assert (await search(search_api, "/v1/sop", q="pager", status="approved"))["total"] == 0
+
+
+async def test_search_and_publish_do_not_wait_for_an_optimize(search_api: Api) -> None:
+    admin = await search_api.key("kp:agent:admin", "admin")
+    container = search_api.app.state.container
+    old = await add_unit(search_api, admin, trace("Restart the stuck payment deployment"))
+    assert await container.search_sync.wait_idle(5)
+    coll = await container.search_index.collection("knowledge_unit", create=False)
+    # Hold the collection's owner thread the way an optimize does (seconds at 100k items).
+    release = threading.Event()
+    coll.optimizing = True
+    held = coll.submit(release.wait, 30)
+    try:
+        started = time.monotonic()
+        body = await search(search_api, "/v1/knowledge", q="stuck payment")
+        assert [u["id"] for u in body["data"]] == [old["id"]]  # text matching answered
+        new = await add_unit(search_api, admin, trace("Rotate the expiring TLS certificate"))
+        assert time.monotonic() - started < 5  # neither waited for the owner thread
+    finally:
+        coll.optimizing = False
+        release.set()
+        await asyncio.wrap_future(held)
+    # The poller applies the write the commit left to it once the collection is free.
+    deadline = time.monotonic() + 5
+    while not (await search(search_api, "/v1/knowledge", q="certificate rotation"))["data"]:
+        assert time.monotonic() < deadline, "the skipped write-through was never applied"
+        await asyncio.sleep(0.05)
+    found = await search(search_api, "/v1/knowledge", q="certificate rotation")
+    assert [u["id"] for u in found["data"]] == [new["id"]]

@@ -8,7 +8,9 @@ cursor up to which it reflects the store and applies `change_seq > cursor` in or
   `after_commit`, before the response is sent): rows are upserted into zvec at once, with
   their filter fields and full text, so the item is lexically searchable when its `201`
   arrives. Deletions and quarantines are applied by the same step, so they disappear at
-  once. Items whose embedding text did not change keep their vector.
+  once. Items whose embedding text did not change keep their vector. While an optimize
+  holds a collection (seconds at 100k items) this step is skipped and the poller applies
+  the change when the optimize is over; searches meanwhile are answered by text matching.
 * **The embedding** of new text runs in the background, in batches of `EMBED_BATCH`; until
   then the item carries a placeholder vector and `embedded = false`, which the semantic
   query filters out. So `POST` latency does not include the model.
@@ -178,7 +180,13 @@ class IndexSync:
     # -- applying changes ------------------------------------------------------------------
 
     async def after_commit(self) -> None:
-        """Apply the caller's just-committed changes now (never raises: the poller retries)."""
+        """Apply the caller's just-committed changes now (never raises: the poller retries).
+
+        Skipped while an optimize holds a collection: the response is not held for seconds;
+        the poller applies the change when the optimize is over.
+        """
+        if self._index.optimizing():
+            return
         try:
             await self.catch_up()
         except Exception:

@@ -5,8 +5,10 @@ zvec 0.8.0 traps this module designs for:
 * `optimize()` can deadlock while other threads query the same collection. Every call on a
   collection (insert, delete, query, fetch, flush, optimize, close) therefore runs on that
   collection's single owner thread; callers submit work and wait for the result. Optimize
-  is scheduled by `maybe_optimize` off the request path, and a query that arrives meanwhile
-  simply waits its turn.
+  is scheduled by `maybe_optimize` off the request path. It holds the owner thread for
+  seconds (about 20 s at 100k items), so meanwhile searches of that kind are answered by
+  SQL text matching (`rank` returns None) and the write-through after a commit is left to
+  the poller, rather than either waiting that long.
 * A collection is locked to one process (see `slots.py` for how processes share a data dir).
 * `insert`/`upsert`/`delete` take at most 1,024 documents: batches are split here.
 * Errors come back as `Status` values, not exceptions: every status is checked and a failure
@@ -126,6 +128,9 @@ class ZvecCollection:
         self.last_write = time.monotonic()  # "idle" counts from the start, not from 1970
         self.last_optimize = 0.0
         self.optimize_count = 0
+        # Set on the owner thread while an optimize holds it (seconds at 100k items): the
+        # request path then answers without this collection instead of queueing behind it.
+        self.optimizing = False
 
     # -- owner-thread plumbing -------------------------------------------------------------
 
@@ -404,7 +409,11 @@ class ZvecCollection:
         if not (force or due or idle_due):
             return False
         started = time.monotonic()
-        coll.optimize(zvec.OptimizeOption(concurrency=1))
+        self.optimizing = True
+        try:
+            coll.optimize(zvec.OptimizeOption(concurrency=1))
+        finally:
+            self.optimizing = False
         self.last_optimize = time.monotonic()
         self.optimize_count += 1
         logger.info(
@@ -530,6 +539,10 @@ class ZvecSearchIndex:
         """The collections opened so far."""
         return list(self._collections.values())
 
+    def optimizing(self) -> bool:
+        """True while an optimize holds one of the collections."""
+        return any(coll.optimizing for coll in self._collections.values())
+
     async def wipe(self) -> None:
         """Drop every collection and reset the cursor (the store will be indexed again)."""
         async with self._open_lock:
@@ -557,6 +570,8 @@ class ZvecSearchIndex:
         coll = self._collections.get(entity)
         if coll is None:
             return Ranked(ids=[])  # nothing of this kind was ever indexed
+        if coll.optimizing:
+            return None  # text matching answers until the optimize is done (see module doc)
         keys = tuple(dict.fromkeys(k for k in (name_key(q), q.lower()) if k))
         plan = SearchPlan(
             filter=predicate.text,
