@@ -13,13 +13,17 @@ import shutil
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from knowledgepulse.registry.app import create_app
 from knowledgepulse.registry.db.all_tables import metadata
 from knowledgepulse.registry.db.engine import create_engine
 from knowledgepulse.registry.db.migrate import upgrade_url_to_head
+from tests.registry.api._api import Api, settings_for
 
 # tests/ is not a package (no __init__.py by rule), so put it on the path for its helpers.
 _TESTS = str(Path(__file__).resolve().parents[1])
@@ -87,3 +91,25 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
         yield engine
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def make_api(db_url: str, tmp_path: Path) -> AsyncIterator[Any]:
+    """Factory: `await make_api(**settings_overrides)` → a started `Api` (closed after)."""
+    stack: list[Any] = []
+
+    async def factory(clock: Any = None, **overrides: Any) -> Api:
+        app = create_app(settings_for(db_url, tmp_path, **overrides), clock=clock)
+        lifespan = app.router.lifespan_context(app)
+        await lifespan.__aenter__()
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
+            base_url="http://testserver",
+        )
+        stack.append((lifespan, client))
+        return Api(client, app)
+
+    yield factory
+    for lifespan, client in reversed(stack):
+        await client.aclose()
+        await lifespan.__aexit__(None, None, None)

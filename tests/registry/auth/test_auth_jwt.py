@@ -16,7 +16,6 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,7 +24,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from knowledgepulse.registry.app import create_app
 from knowledgepulse.registry.auth.jwt import (
     JWKS_TTL_SECONDS,
     LEEWAY_SECONDS,
@@ -36,7 +34,7 @@ from knowledgepulse.registry.auth.jwt import (
     parse_jwks,
 )
 from knowledgepulse.registry.errors import Unauthorized, Unavailable
-from tests.registry.api._api import Api, settings_for
+from tests.registry.api._api import Api
 
 ISSUER = "https://idp.example.test/realms/kp"
 AUDIENCE = "knowledgepulse-registry"
@@ -639,30 +637,8 @@ def test_the_jwks_url_must_be_http_or_https() -> None:
 
 
 @pytest.fixture
-async def make_oidc_api(db_url: str, tmp_path: Path) -> AsyncIterator[Any]:
-    """`await make_oidc_api(**settings)` → a started in-process app (closed after the test)."""
-    stack: list[Any] = []
-
-    async def factory(**overrides: Any) -> Api:
-        app = create_app(settings_for(db_url, tmp_path, **overrides))
-        lifespan = app.router.lifespan_context(app)
-        await lifespan.__aenter__()
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("203.0.113.7", 50000)),
-            base_url="http://testserver",
-        )
-        stack.append((lifespan, client))
-        return Api(client, app)
-
-    yield factory
-    for lifespan, client in reversed(stack):
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
-
-
-@pytest.fixture
-async def oidc_api(make_oidc_api: Any, server: JwksServer) -> Api:
-    return await make_oidc_api(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url=server.url)
+async def oidc_api(make_api: Any, server: JwksServer) -> Api:
+    return await make_api(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url=server.url)
 
 
 def skill_md(name: str) -> str:
@@ -777,10 +753,10 @@ async def test_e2e_api_keys_keep_working_beside_jwts(oidc_api: Api, keys: Keys) 
 
 
 async def test_e2e_jwks_down_is_a_503_never_a_500_and_api_keys_still_work(
-    make_oidc_api: Any, server: JwksServer, keys: Keys
+    make_api: Any, server: JwksServer, keys: Keys
 ) -> None:
     server.stop()
-    api = await make_oidc_api(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url=server.url)
+    api = await make_api(oidc_issuer=ISSUER, oidc_audience=AUDIENCE, oidc_jwks_url=server.url)
     response = await api.request("GET", "/v1/skills", sign(keys))
     assert response.status_code == 503
     assert response.json() == {"error": "Identity provider unavailable"}
@@ -793,10 +769,10 @@ async def test_e2e_jwks_down_is_a_503_never_a_500_and_api_keys_still_work(
 
 
 async def test_e2e_without_oidc_settings_bearer_jwts_are_anonymous(
-    make_oidc_api: Any, server: JwksServer, keys: Keys
+    make_api: Any, server: JwksServer, keys: Keys
 ) -> None:
     # Two of the three settings are not enough (§9.2).
-    api = await make_oidc_api(oidc_issuer=ISSUER, oidc_jwks_url=server.url)
+    api = await make_api(oidc_issuer=ISSUER, oidc_jwks_url=server.url)
     token = sign(keys)
     read = await api.request("GET", "/v1/skills", token)
     assert read.status_code == 200

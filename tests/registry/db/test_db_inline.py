@@ -9,6 +9,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from knowledgepulse.registry.db.connection import SCAN
 from knowledgepulse.registry.db.database import Database
 from knowledgepulse.registry.db.engine import create_engine
 from knowledgepulse.registry.db.inline import InlineConnection
@@ -23,14 +24,20 @@ async def _database(path: Path) -> Database:
     return Database(engine)
 
 
-async def test_a_sqlite_file_runs_statements_on_the_loop_thread(tmp_path: Path) -> None:
-    database = await _database(tmp_path / "registry.db")
+def statement_threads(database: Database) -> list[int]:
+    """The ids of the threads that execute each following statement, in order."""
     threads: list[int] = []
     sa.event.listen(
         database._inline.engine,
         "before_cursor_execute",
         lambda *a: threads.append(threading.get_ident()),
     )
+    return threads
+
+
+async def test_a_sqlite_file_runs_statements_on_the_loop_thread(tmp_path: Path) -> None:
+    database = await _database(tmp_path / "registry.db")
+    threads = statement_threads(database)
     try:
         async with database.transaction(write=True) as conn:
             assert isinstance(conn, InlineConnection)
@@ -115,5 +122,28 @@ async def test_the_write_ahead_log_is_started_over_under_a_steady_write_load(
         # A log never started over holds every frame: about 12 per write here. Started over
         # after each checkpoint it holds the last interval's: about 2 per write over 3 s.
         assert frames < 6 * written
+    finally:
+        await database.dispose()
+
+
+async def test_a_scan_runs_off_the_loop_and_reads_like_any_result(tmp_path: Path) -> None:
+    database = await _database(tmp_path / "registry.db")
+    threads = statement_threads(database)
+    try:
+        async with database.transaction(write=True) as conn:
+            rows = [unit_row(f"kp:trace:{i}", change_seq=i + 1) for i in range(3)]
+            await conn.execute(knowledge_units.insert(), rows)
+        threads.clear()
+        async with database.transaction(write=False) as conn:
+            ids = sa.select(knowledge_units.c.id).order_by(knowledge_units.c.id)
+            found = (await conn.execute(ids.execution_options(**SCAN))).scalars().all()
+            count = sa.select(sa.func.count()).select_from(knowledge_units)
+            total = (await conn.execute(count.execution_options(**SCAN))).scalar_one()
+        assert found == ["kp:trace:0", "kp:trace:1", "kp:trace:2"]
+        assert total == 3
+        loop_thread = threading.get_ident()
+        assert threads[0] == loop_thread  # BEGIN, on the loop
+        assert len(threads) == 3
+        assert loop_thread not in threads[1:]  # both scans on a worker
     finally:
         await database.dispose()

@@ -119,6 +119,30 @@ async def test_memory_cache_keeps_at_most_max_entries_least_recently_used_first(
     assert [await cache.get(k) for k in ("a", "b", "c", "d")] == [b"a", None, b"c", b"d"]
 
 
+async def test_memory_cache_keeps_within_its_byte_budget_least_recently_used_first(
+    clock: ManualClock,
+) -> None:
+    cache = MemoryCache(clock=clock, max_bytes=300)
+    for key in ("a", "b", "c"):
+        await cache.set(key, key.encode() * 100)
+    assert cache.size_bytes == 300
+    assert await cache.get("a") == b"a" * 100  # now most recently used
+    await cache.set("b", b"B" * 50)  # replacing a value frees the old one's bytes
+    assert cache.size_bytes == 250
+    await cache.set("d", b"d" * 100)  # over budget: "c" is the least recently used
+    assert [await cache.get(k) is not None for k in ("a", "b", "c", "d")] == [
+        True,
+        True,
+        False,
+        True,
+    ]
+    assert cache.size_bytes == 250
+    assert not await cache.set("huge", b"x" * 301)  # larger than the whole budget
+    assert await cache.get("huge") is None
+    await cache.delete("a")
+    assert cache.size_bytes == 150
+
+
 async def test_a_non_positive_ttl_is_refused(cache: Cache) -> None:
     with pytest.raises(ValueError, match="ttl"):
         await cache.set("k", b"v", ttl=0)

@@ -10,34 +10,16 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from knowledgepulse.registry.app import create_app
 from knowledgepulse.registry.container import Container
 from tests.registry.api._api import Api, settings_for
 
 
 @pytest.fixture
-async def make_search_api(db_url: str, tmp_path: Path) -> AsyncIterator[Any]:
+def make_search_api(make_api: Any) -> Any:
     """Factory: `await make_search_api(**settings)` → a started `Api` (closed after)."""
-    stack: list[Any] = []
-
-    async def factory(**overrides: Any) -> Api:
-        app = create_app(settings_for(db_url, tmp_path, **overrides))
-        lifespan = app.router.lifespan_context(app)
-        await lifespan.__aenter__()
-        client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 50000)),
-            base_url="http://testserver",
-        )
-        stack.append((lifespan, client))
-        return Api(client, app)
-
-    yield factory
-    for lifespan, client in reversed(stack):
-        await client.aclose()
-        await lifespan.__aexit__(None, None, None)
+    return make_api
 
 
 @pytest.fixture

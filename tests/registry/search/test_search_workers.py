@@ -49,7 +49,12 @@ def test_every_worker_finds_a_skill_written_through_another(tmp_path: Path) -> N
                 for n in range(40):
                     pages = await asyncio.gather(
                         *(
-                            c.get("/v1/skills", params={"q": "drain nodes", "_": f"{n}-{i}"})
+                            c.get(
+                                "/v1/skills",
+                                params={"q": "drain nodes", "_": f"{n}-{i}"},
+                                # Authenticated: the anonymous read budget is small.
+                                headers={"Authorization": f"Bearer {key}"},
+                            )
                             for i, c in enumerate(clients)
                         )
                     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-
 from knowledgepulse.registry.audit.models import AuditEvent
 from knowledgepulse.registry.audit.tables import audit_log
 from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.paging import page
 from knowledgepulse.registry.db.types import format_timestamp
 
 __all__ = ["AuditStore"]
@@ -70,17 +69,8 @@ class AuditStore:
             conditions.append(al.timestamp >= since)
         if until is not None:
             conditions.append(al.timestamp <= until)
-        total = (
-            await self._conn.execute(
-                sa.select(sa.func.count()).select_from(audit_log).where(*conditions)
-            )
-        ).scalar_one()
-        rows = await self._conn.execute(
-            sa.select(audit_log)
-            .where(*conditions)
-            .order_by(al.seq.desc())
-            .offset(offset)
-            .limit(limit)
+        rows, total = await page(
+            self._conn, audit_log, [audit_log], conditions, [al.seq.desc()], offset, limit
         )
         return [_event(r) for r in rows], total
 

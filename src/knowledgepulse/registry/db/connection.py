@@ -13,7 +13,12 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Dialect, Result
 from sqlalchemy.sql.base import Executable
 
-__all__ = ["Connection"]
+__all__ = ["SCAN", "Connection"]
+
+# Execution option for a statement that may scan many rows (listings, counts, substring
+# search): on the inline SQLite connection it runs on a worker thread, so the event loop keeps
+# serving while SQLite works (it releases the GIL); elsewhere it changes nothing.
+SCAN = {"kp_scan": True}
 
 
 class Connection(Protocol):

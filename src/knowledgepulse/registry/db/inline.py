@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import Connection as SyncConnection
-from sqlalchemy.engine import Dialect, Engine, Result
+from sqlalchemy.engine import Dialect, Engine, FrozenResult, Result
 from sqlalchemy.sql.base import Executable
 
 from knowledgepulse.registry.db.engine import WRITE_OPTION
@@ -54,8 +54,23 @@ class InlineConnection:
         statement: Executable,
         parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
     ) -> Result[Any]:
-        """Run `statement` now; the result is read like an `AsyncConnection`'s."""
+        """Run `statement` now; the result is read like an `AsyncConnection`'s.
+
+        A statement marked `SCAN` runs on a worker thread instead and is read there in full,
+        so a long scan does not hold the event loop (this connection is idle meanwhile: its
+        transaction is the one awaiting the result).
+        """
+        if statement.get_execution_options().get("kp_scan"):
+            frozen = await asyncio.to_thread(self._buffered, statement, parameters)
+            return frozen()
         return self.sync.execute(statement, parameters)
+
+    def _buffered(
+        self,
+        statement: Executable,
+        parameters: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None,
+    ) -> FrozenResult[Any]:
+        return self.sync.execute(statement, parameters).freeze()
 
 
 class InlineSqlite:

@@ -114,11 +114,22 @@ def _ttl(ttl: float | None) -> float:
 
 
 class MemoryCache:
-    """An LRU dict of at most `max_entries` entries (one event loop; not thread-safe)."""
+    """An LRU dict of at most `max_entries` entries and `max_bytes` of values (one event
+    loop; not thread-safe). The byte budget matters more than the count: a page of 20 full
+    knowledge units is tens of kilobytes, and unique query strings would otherwise fill the
+    process with them."""
 
-    def __init__(self, *, clock: Clock | None = None, max_entries: int = 10_000) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        max_entries: int = 10_000,
+        max_bytes: int = 64 * 2**20,
+    ) -> None:
         self._clock = clock or SystemClock()
         self._max = max_entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._origin = secrets.token_hex(8)
         self._seq = 0
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
@@ -142,7 +153,7 @@ class MemoryCache:
         if entry is None:
             return None
         if entry.expires_at <= self._clock.time() or self._stale(key, entry.seq, entry.tags):
-            del self._entries[key]
+            self._drop(key)
             return None
         self._entries.move_to_end(key)
         return entry.value
@@ -165,15 +176,28 @@ class MemoryCache:
             if stamp.seq < seq and self._stale(key, stamp.seq, tags):
                 return False
             seq = stamp.seq
+        self._drop(key)
+        if len(value) > self._max_bytes:
+            return False
         self._entries[key] = _Entry(bytes(value), seq, self._clock.time() + _ttl(ttl), tags)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._max:
-            self._entries.popitem(last=False)
+        self._bytes += len(value)
+        while len(self._entries) > self._max or self._bytes > self._max_bytes:
+            self._drop(next(iter(self._entries)))
         return True
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry.value)
+
+    @property
+    def size_bytes(self) -> int:
+        """The bytes of cached values held now."""
+        return self._bytes
 
     async def delete(self, key: str) -> None:
         """See `Cache.delete`."""
-        self._entries.pop(key, None)
+        self._drop(key)
 
     async def stamp(self) -> CacheStamp:
         """See `Cache.stamp`."""
@@ -203,6 +227,7 @@ class MemoryCache:
     def clear(self) -> None:
         """Drop every entry (used when this cache takes over from Redis)."""
         self._entries.clear()
+        self._bytes = 0
 
     async def aclose(self) -> None:
         """Nothing to release."""

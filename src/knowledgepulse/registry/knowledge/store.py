@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from knowledgepulse.registry.db import dml
 from knowledgepulse.registry.db.changes import next_change_seq, search_tombstones
 from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.paging import page
 from knowledgepulse.registry.db.prepared import Prepared
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery, StoredKnowledgeUnit
@@ -81,17 +82,9 @@ class KnowledgeStore:
             conditions.append(ku.task_domain_lc == query.domain.lower())
         if query.min_quality is not None:
             conditions.append(ku.quality_score >= query.min_quality)
-        total = (
-            await self._conn.execute(
-                sa.select(sa.func.count()).select_from(knowledge_units).where(*conditions)
-            )
-        ).scalar_one()
-        rows = await self._conn.execute(
-            sa.select(*_COLUMNS)
-            .where(*conditions)
-            .order_by(ku.quality_score.desc(), ku.created_at, ku.id)
-            .offset(query.offset)
-            .limit(query.limit)
+        order = [ku.quality_score.desc(), ku.created_at, ku.id]
+        rows, total = await page(
+            self._conn, knowledge_units, _COLUMNS, conditions, order, query.offset, query.limit
         )
         return [_unit(row) for row in rows], total
 

@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from knowledgepulse.registry.db import dml
-from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.connection import SCAN, Connection
+from knowledgepulse.registry.db.paging import page
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.marketplace.models import Listing, ListingQuery, Subscription
 from knowledgepulse.registry.marketplace.tables import (
@@ -69,19 +70,23 @@ class ListingStore:
             conditions.append(lc.domain_lc == query.domain.lower())
         if query.access_model:
             conditions.append(lc.access_model == query.access_model)
-        stmt = sa.select(marketplace_listings).where(*conditions).order_by(lc.created_at, lc.id)
+        order = [lc.created_at, lc.id]
         if not query.q:
-            total = (
-                await self._conn.execute(
-                    sa.select(sa.func.count()).select_from(marketplace_listings).where(*conditions)
-                )
-            ).scalar_one()
-            rows = await self._conn.execute(stmt.offset(query.offset).limit(query.limit))
+            rows, total = await page(
+                self._conn,
+                marketplace_listings,
+                [marketplace_listings],
+                conditions,
+                order,
+                query.offset,
+                query.limit,
+            )
             return [_listing(row) for row in rows], total
         needle = query.q.lower()
+        stmt = sa.select(marketplace_listings).where(*conditions).order_by(*order)
         matches = [
             _listing(row)
-            for row in await self._conn.execute(stmt)
+            for row in await self._conn.execute(stmt.execution_options(**SCAN))
             if needle in row.title.lower() or needle in row.description.lower()
         ]
         return matches[query.offset : query.offset + query.limit], len(matches)

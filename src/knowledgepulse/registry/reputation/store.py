@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from knowledgepulse.registry.db import dml
 from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.paging import page
 from knowledgepulse.registry.db.prepared import Prepared
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.reputation.models import (
@@ -114,17 +115,8 @@ class ReputationStore:
 
     async def leaderboard(self, offset: int, limit: int) -> tuple[list[ReputationRecord], int]:
         """One page by score descending, ties in insertion order, and the number of records."""
-        total = (
-            await self._conn.execute(sa.select(sa.func.count()).select_from(reputation))
-        ).scalar_one()
-        rows = (
-            await self._conn.execute(
-                sa.select(reputation)
-                .order_by(rep.score.desc(), rep.created_at, rep.agent_id)
-                .offset(offset)
-                .limit(limit)
-            )
-        ).all()
+        order = [rep.score.desc(), rep.created_at, rep.agent_id]
+        rows, total = await page(self._conn, reputation, [reputation], [], order, offset, limit)
         histories = await self._histories([row.agent_id for row in rows])
         return [_record(row, histories.get(row.agent_id, [])) for row in rows], total
 

@@ -15,7 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from knowledgepulse.registry.db.changes import SEARCH_COUNTER, change_counters, search_tombstones
-from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.connection import SCAN, Connection
+from knowledgepulse.registry.db.paging import page
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery, StoredKnowledgeUnit
 from knowledgepulse.registry.knowledge.store import _COLUMNS as _UNIT_COLUMNS
 from knowledgepulse.registry.knowledge.store import _unit
@@ -202,13 +203,14 @@ async def count_indexable(conn: Connection, entity: str) -> int:
     """How many items of `entity` the index should hold."""
     table = _TABLES[entity]
     stmt = sa.select(sa.func.count()).select_from(table).where(*_indexable(entity))
-    return int((await conn.execute(stmt)).scalar_one())
+    return int((await conn.execute(stmt.execution_options(**SCAN))).scalar_one())
 
 
 async def indexable_seqs(conn: Connection, entity: str) -> dict[str, int]:
     """`{id: change_seq}` of every item of `entity` the index should hold."""
     table = _TABLES[entity]
-    rows = await conn.execute(sa.select(table.c.id, table.c.change_seq).where(*_indexable(entity)))
+    stmt = sa.select(table.c.id, table.c.change_seq).where(*_indexable(entity))
+    rows = await conn.execute(stmt.execution_options(**SCAN))
     return {r.id: int(r.change_seq) for r in rows}
 
 
@@ -308,10 +310,5 @@ async def sort_by_quality(
         return [], 0
     table, columns, conditions, order = _plan(entity, query)
     where = [table.c.id.in_(list(ids)), *conditions]
-    total = (
-        await conn.execute(sa.select(sa.func.count()).select_from(table).where(*where))
-    ).scalar_one()
-    rows = await conn.execute(
-        sa.select(*columns).where(*where).order_by(*order).offset(query.offset).limit(query.limit)
-    )
-    return [_record(entity, row) for row in rows], int(total)
+    rows, total = await page(conn, table, columns, where, order, query.offset, query.limit)
+    return [_record(entity, row) for row in rows], total

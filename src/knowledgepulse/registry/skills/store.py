@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from knowledgepulse.registry.db.changes import next_change_seq
 from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.paging import page
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.search.text import like_pattern, search_text
 from knowledgepulse.registry.skills.models import SkillQuery, StoredSkill
@@ -64,19 +65,9 @@ class SkillStore:
 
     async def flagged(self, offset: int, limit: int) -> tuple[list[StoredSkill], int]:
         """Skills the scanner found suspicious, newest first, for admin review."""
-        condition = skills.c.scan_verdict != "clean"
-        total = (
-            await self._conn.execute(
-                sa.select(sa.func.count()).select_from(skills).where(condition)
-            )
-        ).scalar_one()
-        rows = await self._conn.execute(
-            sa.select(skills)
-            .where(condition)
-            .order_by(skills.c.change_seq.desc())
-            .offset(offset)
-            .limit(limit)
-        )
+        conditions = [skills.c.scan_verdict != "clean"]
+        order = [skills.c.change_seq.desc()]
+        rows, total = await page(self._conn, skills, [skills], conditions, order, offset, limit)
         return [_skill(row, with_files=False) for row in rows], total
 
     async def search(self, query: SkillQuery) -> tuple[list[StoredSkill], int]:
@@ -93,17 +84,9 @@ class SkillStore:
             )
         if query.min_quality is not None:
             conditions.append(skills.c.quality_score >= query.min_quality)
-        total = (
-            await self._conn.execute(
-                sa.select(sa.func.count()).select_from(skills).where(*conditions)
-            )
-        ).scalar_one()
-        rows = await self._conn.execute(
-            sa.select(*_LIST_COLUMNS)
-            .where(*conditions)
-            .order_by(skills.c.quality_score.desc(), skills.c.change_seq)
-            .offset(query.offset)
-            .limit(query.limit)
+        order = [skills.c.quality_score.desc(), skills.c.change_seq]
+        rows, total = await page(
+            self._conn, skills, _LIST_COLUMNS, conditions, order, query.offset, query.limit
         )
         return [_skill(row, with_files=False) for row in rows], total
 

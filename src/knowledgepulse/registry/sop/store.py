@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from knowledgepulse.registry.db import dml
 from knowledgepulse.registry.db.changes import next_change_seq, search_tombstones
 from knowledgepulse.registry.db.connection import Connection
+from knowledgepulse.registry.db.paging import page
 from knowledgepulse.registry.db.types import format_timestamp
 from knowledgepulse.registry.search.text import like_pattern, search_text
 from knowledgepulse.registry.sop.models import SopQuery, SopVersion, StoredSop
@@ -135,17 +136,9 @@ class SopStore:
             conditions.append(sc.domain_lc == query.domain.lower())
         if query.status:
             conditions.append(sc.status == query.status)
-        total = (
-            await self._conn.execute(
-                sa.select(sa.func.count()).select_from(sops).where(*conditions)
-            )
-        ).scalar_one()
-        rows = await self._conn.execute(
-            sa.select(*_COLUMNS)
-            .where(*conditions)
-            .order_by(sc.quality_score.desc(), sc.created_at, sc.id)
-            .offset(query.offset)
-            .limit(query.limit)
+        order = [sc.quality_score.desc(), sc.created_at, sc.id]
+        rows, total = await page(
+            self._conn, sops, _COLUMNS, conditions, order, query.offset, query.limit
         )
         return [_sop(row) for row in rows], total
 
