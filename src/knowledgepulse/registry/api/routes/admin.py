@@ -8,13 +8,14 @@ from knowledgepulse.registry.api import schemas
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Tx
 from knowledgepulse.registry.api.docs import PAGE, Param, errors, query_params, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.audit.service import AuditQuery
 from knowledgepulse.registry.audit.tables import AUDIT_ACTIONS
 from knowledgepulse.registry.query import first, parse_page
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(prefix="/v1/admin", tags=["admin"], route_class=DirectRoute)
 
 
 @router.get(

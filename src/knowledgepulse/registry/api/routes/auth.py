@@ -8,11 +8,12 @@ from knowledgepulse.registry.api import schemas
 from knowledgepulse.registry.api.deps import Body, Caller, Tx
 from knowledgepulse.registry.api.docs import errors, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.auth.service import REGISTRATION_MESSAGE
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/auth", tags=["auth"])
+router = APIRouter(prefix="/v1/auth", tags=["auth"], route_class=DirectRoute)
 
 
 @router.post(

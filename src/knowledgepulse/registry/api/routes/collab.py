@@ -12,10 +12,11 @@ from knowledgepulse.registry.api import schemas_sop as schemas
 from knowledgepulse.registry.api.deps import Registry
 from knowledgepulse.registry.api.docs import errors
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/sop", tags=["collaboration"])
+router = APIRouter(prefix="/v1/sop", tags=["collaboration"], route_class=DirectRoute)
 
 
 @router.get(

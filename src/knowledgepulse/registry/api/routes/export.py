@@ -8,10 +8,11 @@ from knowledgepulse.registry.api import schemas_export as schemas
 from knowledgepulse.registry.api.deps import Caller, Tx
 from knowledgepulse.registry.api.docs import errors
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/export", tags=["export"])
+router = APIRouter(prefix="/v1/export", tags=["export"], route_class=DirectRoute)
 
 
 @router.get(

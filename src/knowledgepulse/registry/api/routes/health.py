@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.api.schemas import HealthOut
 
 __all__ = ["WIRE_VERSION", "router"]
@@ -12,7 +13,7 @@ __all__ = ["WIRE_VERSION", "router"]
 # The reference reports this version on /health regardless of its package version.
 WIRE_VERSION = "0.1.0"
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=DirectRoute)
 
 
 @router.get(

@@ -13,11 +13,12 @@ from knowledgepulse.registry.api import schemas_import as schemas
 from knowledgepulse.registry.api.deps import Body, Caller, Registry
 from knowledgepulse.registry.api.docs import errors, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.api.schemas import ErrorOut
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/import", tags=["import"])
+router = APIRouter(prefix="/v1/import", tags=["import"], route_class=DirectRoute)
 
 _UPSTREAM_FAILED: dict[int | str, dict[str, Any]] = {
     502: {"model": ErrorOut, "description": "The upstream failed or answered unusably"}

@@ -19,6 +19,7 @@ from knowledgepulse.registry.api.docs import (
     request_body,
 )
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.container import Services
 from knowledgepulse.registry.invalidation import KNOWLEDGE_TAG
 from knowledgepulse.registry.knowledge.models import KnowledgeQuery
@@ -26,7 +27,7 @@ from knowledgepulse.registry.query import first, parse_float, parse_list, parse_
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"])
+router = APIRouter(prefix="/v1/knowledge", tags=["knowledge"], route_class=DirectRoute)
 
 _EXAMPLE_UNIT = {
     "@context": "https://openknowledgepulse.org/schema/v1",

@@ -10,13 +10,14 @@ from knowledgepulse.registry.api import schemas_market as schemas
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Registry, Tx
 from knowledgepulse.registry.api.docs import PAGE, Param, errors, query_params, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.api.schemas import ErrorOut
 from knowledgepulse.registry.marketplace.models import ListingQuery
 from knowledgepulse.registry.query import first, parse_page
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/marketplace", tags=["marketplace"])
+router = APIRouter(prefix="/v1/marketplace", tags=["marketplace"], route_class=DirectRoute)
 
 _PAYMENT_REQUIRED: dict[int | str, dict[str, Any]] = {
     402: {"model": ErrorOut, "description": "Not enough credits, or no subscription"}

@@ -8,10 +8,11 @@ from knowledgepulse.registry.api import schemas_providers as schemas
 from knowledgepulse.registry.api.deps import Body, Caller, Tx
 from knowledgepulse.registry.api.docs import errors, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/providers", tags=["providers"])
+router = APIRouter(prefix="/v1/providers", tags=["providers"], route_class=DirectRoute)
 
 
 @router.get(

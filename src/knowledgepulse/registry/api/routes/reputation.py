@@ -12,11 +12,12 @@ from knowledgepulse.registry.api import schemas_reputation as schemas
 from knowledgepulse.registry.api.deps import Body, Caller, QueryParams, Tx
 from knowledgepulse.registry.api.docs import PAGE, Param, errors, query_params, request_body
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.query import first, parse_page
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/reputation", tags=["reputation"])
+router = APIRouter(prefix="/v1/reputation", tags=["reputation"], route_class=DirectRoute)
 
 
 @router.get(

@@ -19,6 +19,7 @@ from knowledgepulse.registry.api.docs import (
     request_body,
 )
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.container import Services
 from knowledgepulse.registry.invalidation import SKILLS_TAG
 from knowledgepulse.registry.query import first, parse_float, parse_list, parse_page
@@ -26,7 +27,7 @@ from knowledgepulse.registry.skills.models import SkillQuery
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/skills", tags=["skills"])
+router = APIRouter(prefix="/v1/skills", tags=["skills"], route_class=DirectRoute)
 
 _EXAMPLE_SKILL = "---\nname: hello-world\ndescription: Greets the user politely\n---\nSay hello.\n"
 

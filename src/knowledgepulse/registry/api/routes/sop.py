@@ -16,13 +16,14 @@ from knowledgepulse.registry.api.docs import (
     request_body,
 )
 from knowledgepulse.registry.api.responses import JSONResponse, json_response
+from knowledgepulse.registry.api.routing import DirectRoute
 from knowledgepulse.registry.query import first, parse_page
 from knowledgepulse.registry.sop.models import SopQuery
 from knowledgepulse.sdk.models.examples import minimal_expert_sop
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1/sop", tags=["sop"])
+router = APIRouter(prefix="/v1/sop", tags=["sop"], route_class=DirectRoute)
 
 _EXAMPLE_SOP = minimal_expert_sop()
 
