@@ -12,20 +12,7 @@ from knowledgepulse import __version__
 from knowledgepulse.registry.api.errors import install_error_handlers
 from knowledgepulse.registry.api.pipeline import Pipeline
 from knowledgepulse.registry.api.responses import JSONResponse
-from knowledgepulse.registry.api.routes import (
-    admin,
-    auth,
-    collab,
-    export,
-    health,
-    importer,
-    knowledge,
-    marketplace,
-    providers,
-    reputation,
-    skills,
-    sop,
-)
+from knowledgepulse.registry.api.routes import ROUTERS
 from knowledgepulse.registry.container import Container
 from knowledgepulse.registry.infra import Clock
 from knowledgepulse.registry.settings import Settings, load_settings
@@ -69,21 +56,7 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
-    # Static paths before parameterised ones (§13): FastAPI matches in registration order.
-    for router in (
-        health.router,
-        auth.router,
-        skills.router,
-        knowledge.router,
-        admin.router,
-        reputation.router,
-        export.router,
-        providers.router,
-        collab.router,  # /v1/sop/collaborate/rooms before /v1/sop/{id}
-        sop.router,
-        marketplace.router,
-        importer.router,
-    ):
+    for router in ROUTERS:  # in registration order (see api/routes/__init__.py)
         app.include_router(router)
     app.add_middleware(Pipeline, state=app.state)
     return app

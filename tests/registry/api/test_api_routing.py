@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from fastapi.routing import APIRoute
 
-from knowledgepulse.registry.api.routes import (
-    admin,
-    auth,
-    collab,
-    export,
-    health,
-    importer,
-    knowledge,
-    marketplace,
-    providers,
-    reputation,
-    skills,
-    sop,
-)
+from knowledgepulse.registry.api.routes import ROUTERS
 from knowledgepulse.registry.api.routing import DirectRoute, _plan
-
-MODULES = (admin, auth, collab, export, health, importer, knowledge, marketplace, providers,
-           reputation, skills, sop)  # fmt: skip
 
 
 def test_every_http_route_resolves_its_parameters_directly() -> None:
-    routes = [r for m in MODULES for r in m.router.routes if isinstance(r, APIRoute)]
+    routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) >= 50
     fallbacks = [
         f"{sorted(r.methods)} {r.path}"
