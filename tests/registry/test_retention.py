@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from knowledgepulse.registry.knowledge.store import KnowledgeStore
 from knowledgepulse.registry.knowledge.tables import knowledge_units, knowledge_validations
 from knowledgepulse.registry.quarantine.tables import security_reports
 from knowledgepulse.registry.retention.service import RetentionPolicy
+from tests.registry._units import reasoning_trace
 from tests.registry.api._api import settings_for
 
 DAY = 86400.0
@@ -31,23 +31,7 @@ Start = Callable[..., Awaitable[Container]]
 
 
 def trace(visibility: str = "network") -> dict[str, Any]:
-    return {
-        "@context": "https://openknowledgepulse.org/schema/v1",
-        "@type": "ReasoningTrace",
-        "id": f"kp:trace:{uuid.uuid4()}",
-        "metadata": {
-            "created_at": "2026-11-24T18:07:14.485Z",
-            "agent_id": "kp:agent:alice",
-            "task_domain": "devops",
-            "success": True,
-            "quality_score": 0.8,
-            "visibility": visibility,
-            "privacy_level": "aggregated",
-        },
-        "task": {"objective": "Restart a stuck deployment"},
-        "steps": [{"step_id": 0, "type": "thought", "content": "Check the rollout status"}],
-        "outcome": {"result_summary": "Restarted", "confidence": 0.9},
-    }
+    return reasoning_trace(agent_id="kp:agent:alice", visibility=visibility)
 
 
 @pytest.fixture

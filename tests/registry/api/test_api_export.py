@@ -10,6 +10,7 @@ from knowledgepulse.registry.credits.tables import credit_transactions
 from knowledgepulse.registry.db.changes import next_change_seq
 from knowledgepulse.registry.marketplace.tables import marketplace_listings, subscriptions
 from knowledgepulse.registry.sop.tables import sops
+from tests.registry._units import reasoning_trace
 from tests.registry.api._api import Api
 
 T0 = "2026-11-24T18:07:14.485Z"
@@ -17,23 +18,7 @@ T1 = "2026-12-24T18:07:14.485Z"
 
 
 def trace(**meta: Any) -> dict[str, Any]:
-    return {
-        "@context": "https://openknowledgepulse.org/schema/v1",
-        "@type": "ReasoningTrace",
-        "id": f"kp:trace:{uuid.uuid4()}",
-        "metadata": {
-            "created_at": T0,
-            "task_domain": "devops",
-            "success": True,
-            "quality_score": 0.8,
-            "visibility": "network",
-            "privacy_level": "aggregated",
-            **meta,
-        },
-        "task": {"objective": "Restart a stuck deployment"},
-        "steps": [{"step_id": 0, "type": "thought", "content": "Check the rollout status"}],
-        "outcome": {"result_summary": "Restarted", "confidence": 0.9},
-    }
+    return reasoning_trace(**{"created_at": T0, **meta})
 
 
 async def test_export_needs_a_credential_and_is_self_or_admin(api: Api) -> None:

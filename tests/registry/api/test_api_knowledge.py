@@ -4,35 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import uuid
 from typing import Any
 
 import pytest
 
+from tests.registry._units import reasoning_trace
 from tests.registry.api._api import Api
 
 
 def trace(owner: str | None = None, **meta: Any) -> dict[str, Any]:
-    unit: dict[str, Any] = {
-        "@context": "https://openknowledgepulse.org/schema/v1",
-        "@type": "ReasoningTrace",
-        "id": f"kp:trace:{uuid.uuid4()}",
-        "metadata": {
-            "created_at": "2026-11-24T18:07:14.485Z",
-            "task_domain": "DevOps",
-            "success": True,
-            "quality_score": 0.8,
-            "visibility": "network",
-            "privacy_level": "aggregated",
-            **meta,
-        },
-        "task": {"objective": "Restart a stuck deployment"},
-        "steps": [{"step_id": 0, "type": "thought", "content": "Check the rollout status"}],
-        "outcome": {"result_summary": "Restarted", "confidence": 0.9},
-    }
     if owner is not None:
-        unit["metadata"]["agent_id"] = owner
-    return unit
+        meta["agent_id"] = owner
+    return reasoning_trace(task_domain="DevOps", **meta)
 
 
 async def post_unit(api: Api, key: str, unit: dict[str, Any]) -> Any:

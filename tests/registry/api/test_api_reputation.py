@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-import uuid
 from typing import Any
 
 import pytest
@@ -14,29 +13,14 @@ from knowledgepulse.registry.auth.models import ANONYMOUS
 from knowledgepulse.registry.errors import Unauthorized
 from knowledgepulse.registry.infra import ManualClock
 from knowledgepulse.sdk.reputation import compute_eigentrust, verify_credential
+from tests.registry._units import reasoning_trace
 from tests.registry.api._api import Api
 
 DAY = 86400.0
 
 
 def trace(**meta: Any) -> dict[str, Any]:
-    return {
-        "@context": "https://openknowledgepulse.org/schema/v1",
-        "@type": "ReasoningTrace",
-        "id": f"kp:trace:{uuid.uuid4()}",
-        "metadata": {
-            "created_at": "2026-11-24T18:07:14.485Z",
-            "task_domain": "devops",
-            "success": True,
-            "quality_score": 0.8,
-            "visibility": "network",
-            "privacy_level": "aggregated",
-            **meta,
-        },
-        "task": {"objective": "Restart a stuck deployment"},
-        "steps": [{"step_id": 0, "type": "thought", "content": "Check the rollout status"}],
-        "outcome": {"result_summary": "Restarted", "confidence": 0.9},
-    }
+    return reasoning_trace(**meta)
 
 
 @pytest.fixture

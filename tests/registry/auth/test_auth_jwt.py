@@ -34,6 +34,7 @@ from knowledgepulse.registry.auth.jwt import (
     parse_jwks,
 )
 from knowledgepulse.registry.errors import Unauthorized, Unavailable
+from tests.registry._units import reasoning_trace
 from tests.registry.api._api import Api
 
 ISSUER = "https://idp.example.test/realms/kp"
@@ -663,22 +664,7 @@ async def test_e2e_a_jwt_reads_writes_and_maps_identity_tier_and_scopes(
     assert listed.headers["kp-schema-version"] == "v1"
 
     # §9.2: no reputation record, so the KP-REP gate of POST /v1/knowledge refuses.
-    unit = {
-        "@context": "https://openknowledgepulse.org/schema/v1",
-        "@type": "ReasoningTrace",
-        "id": "kp:trace:6f1c2a9e-7d3b-4f4e-9a51-0c2b8d7e6a10",
-        "metadata": {
-            "created_at": "2026-11-24T18:07:14.485Z",
-            "task_domain": "DevOps",
-            "success": True,
-            "quality_score": 0.8,
-            "visibility": "network",
-            "privacy_level": "aggregated",
-        },
-        "task": {"objective": "Restart a stuck deployment"},
-        "steps": [{"step_id": 0, "type": "thought", "content": "Check the rollout status"}],
-        "outcome": {"result_summary": "Restarted", "confidence": 0.9},
-    }
+    unit = reasoning_trace(task_domain="DevOps")
     knowledge = await api.request("POST", "/v1/knowledge", token, json=unit)
     assert knowledge.status_code == 403
     assert knowledge.json() == {

@@ -8,6 +8,7 @@ import time
 import uuid
 from typing import Any
 
+from tests.registry._units import reasoning_trace
 from tests.registry.api._api import Api
 
 QUALITIES = {"low": 0.2, "mid": 0.5, "high": 0.9}
@@ -28,23 +29,14 @@ async def add_skill(
 
 
 def trace(objective: str, *, domain: str = "devops", quality: float = 0.5, **meta: Any) -> dict:
-    return {
-        "@context": "https://openknowledgepulse.org/schema/v1",
-        "@type": "ReasoningTrace",
-        "id": f"kp:trace:{uuid.uuid4()}",
-        "metadata": {
-            "created_at": "2026-11-24T18:07:14.485Z",
-            "task_domain": domain,
-            "success": True,
-            "quality_score": quality,
-            "visibility": "network",
-            "privacy_level": "aggregated",
-            **meta,
-        },
-        "task": {"objective": objective},
-        "steps": [{"step_id": 0, "type": "thought", "content": f"Work on: {objective}"}],
-        "outcome": {"result_summary": "Done", "confidence": 0.9},
-    }
+    return reasoning_trace(
+        objective=objective,
+        step=f"Work on: {objective}",
+        summary="Done",
+        task_domain=domain,
+        quality_score=quality,
+        **meta,
+    )
 
 
 async def add_unit(api: Api, key: str, unit: dict[str, Any]) -> dict[str, Any]:

@@ -7,11 +7,11 @@ beat text matching; measured: hybrid 0.989 / 0.915, text matching 0.103 / 0.103.
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from knowledgepulse.registry.container import Container
 from knowledgepulse.registry.settings import Settings
+from tests.registry._units import reasoning_trace
 from tests.registry.api._api import Api
 from tests.registry.search._relevance import evaluate, load, publish
 
@@ -49,22 +49,11 @@ async def test_the_real_model_finds_a_paraphrase_through_the_rest_api(
 ) -> None:
     api: Api = await make_search_api(embedder="minilm")  # type: ignore[operator]
     alice = await api.key("kp:agent:alice")
-    unit = {
-        "@context": "https://openknowledgepulse.org/schema/v1",
-        "@type": "ReasoningTrace",
-        "id": f"kp:trace:{uuid.uuid4()}",
-        "metadata": {
-            "created_at": "2026-11-24T18:07:14.485Z",
-            "task_domain": "devops",
-            "success": True,
-            "quality_score": 0.7,
-            "visibility": "network",
-            "privacy_level": "aggregated",
-        },
-        "task": {"objective": "Restart a stuck Kubernetes deployment"},
-        "steps": [{"step_id": 0, "type": "thought", "content": "Check the rollout status"}],
-        "outcome": {"result_summary": "Pods ready again", "confidence": 0.9},
-    }
+    unit = reasoning_trace(
+        objective="Restart a stuck Kubernetes deployment",
+        summary="Pods ready again",
+        quality_score=0.7,
+    )
     assert (await api.request("POST", "/v1/knowledge", alice, json=unit)).status_code == 201
     container = api.app.state.container
     assert await container.search_sync.wait_idle(120)

@@ -28,13 +28,8 @@ from knowledgepulse.registry.api import deps
 
 __all__ = ["DirectRoute"]
 
-# The dependency functions of api/deps.py, by what the route receives.
-_PROVIDERS: dict[Callable[..., Any], Callable[[Request], Awaitable[Any]]] = {
-    deps._caller: deps._caller,
-    deps._body: deps._body,
-    deps._params: deps._params,
-    deps._container: deps._container,
-}
+# The dependency functions of api/deps.py that take only the request; `Tx` is the other one.
+_PROVIDERS = frozenset((deps._caller, deps._body, deps._params, deps._container))
 _TRANSACTION = asynccontextmanager(deps._services)
 
 Plan = list[tuple[str, str, Callable[[Request], Awaitable[Any]] | None]]
@@ -94,7 +89,7 @@ def _plan(endpoint: Callable[..., Any], path_names: set[str]) -> Plan | None:
         if dependency is deps._services:
             plan.append((name, "tx", None))
         elif dependency in _PROVIDERS:
-            plan.append((name, "dependency", _PROVIDERS[dependency]))
+            plan.append((name, "dependency", dependency))
         else:
             return None
     return plan

@@ -1,6 +1,8 @@
-"""Create the one async engine from the database URL users already have.
+"""Create the engines from the database URL users already have.
 
-SQLite (aiosqlite) is the embedded default; PostgreSQL goes through asyncpg. A SQLite
+PostgreSQL goes through asyncpg. SQLite, the embedded default, has the async engine
+(aiosqlite: migrations, in-memory databases) and, for a file, a synchronous twin that serves
+requests inline (`create_inline_engine`, db/inline.py). A SQLite
 transaction starts with `BEGIN IMMEDIATE` unless the connection carries the execution option
 `kp_write=False`: taking the write lock up front makes read-modify-write operations atomic
 across connections and processes, and turns "database is locked" failures halfway through a
